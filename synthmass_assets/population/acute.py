@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from synthmass_assets.population import codes as c
+from synthmass_assets.population import drugs
 from synthmass_assets.population import modules as m
 from synthmass_assets.population.chart import ChartBuilder
 from synthmass_assets.population.demographics import DAYS_PER_YEAR
@@ -177,7 +178,7 @@ def add_allergies(chart: ChartBuilder, health: Health) -> None:
                 SEVERITY1=np.where(rng.random(len(patient)) < 0.7, "MILD", "MODERATE"),
             )
         if allergens is m.FOOD_ALLERGENS:
-            drug = m.EPINEPHRINE
+            drug = drugs.EPINEPHRINE
             chart.rows(
                 "medications",
                 patient,

@@ -6,8 +6,9 @@ import numpy as np
 
 from synthmass_assets.population import codes as c
 from synthmass_assets.population.chart import ChartBuilder
+from synthmass_assets.population.drugs import Medication
 from synthmass_assets.population.health import Health
-from synthmass_assets.population.modules import CHRONIC_MODULES, ChronicModule, Medication
+from synthmass_assets.population.modules import CHRONIC_MODULES, ChronicModule
 from synthmass_assets.population.observations import add_measure
 from synthmass_assets.population.physiology import blood_pressure, lab_values
 from synthmass_assets.population.timeline import periodic

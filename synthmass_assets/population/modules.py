@@ -9,16 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from synthmass_assets.population import codes as c
+from synthmass_assets.population import drugs as d
 from synthmass_assets.population.codes import Code, Measure
-
-
-@dataclass(frozen=True)
-class Medication:
-    """A drug (RxNorm) with its monthly base cost."""
-
-    code: str
-    description: str
-    cost: float
 
 
 @dataclass(frozen=True)
@@ -47,7 +39,7 @@ class ChronicModule:
     onset_age: tuple[float, float]
     min_age: float = 18.0
     risk_factors: dict[str, float] = field(default_factory=dict)
-    medications: tuple[Medication, ...] = ()
+    medications: tuple[d.Medication, ...] = ()
     treated_share: float = 0.85
     labs: tuple[Measure, ...] = ()
     followup_months: int = 12
@@ -55,50 +47,6 @@ class ChronicModule:
     diagnosis_class: str = "ambulatory"
     resolves_in_years: float | None = None
 
-
-LISINOPRIL = Medication("314076", "lisinopril 10 MG Oral Tablet", 7.5)
-HCTZ = Medication("310798", "Hydrochlorothiazide 25 MG Oral Tablet", 5.2)
-AMLODIPINE = Medication("308136", "amLODIPine 2.5 MG Oral Tablet", 6.1)
-SIMVASTATIN = Medication("314231", "Simvastatin 10 MG Oral Tablet", 9.3)
-ATORVASTATIN = Medication("259255", "Atorvastatin 80 MG Oral Tablet", 18.8)
-METFORMIN = Medication(
-    "860975", "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet", 12.4
-)
-ALBUTEROL = Medication(
-    "2123111", "NDA020503 200 ACTUAT Albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", 48.2
-)
-FLUTICASONE = Medication(
-    "895994", "120 ACTUAT Fluticasone propionate 0.044 MG/ACTUAT Metered Dose Inhaler", 61.5
-)
-FLUTICASONE_SALMETEROL = Medication(
-    "896209",
-    "60 ACTUAT Fluticasone propionate 0.25 MG/ACTUAT / salmeterol 0.05 MG/ACTUAT "
-    "Dry Powder Inhaler",
-    210.4,
-)
-FLUOXETINE = Medication("310385", "Fluoxetine 20 MG Oral Capsule", 8.6)
-SERTRALINE = Medication("312940", "Sertraline 50 MG Oral Tablet", 7.9)
-NAPROXEN = Medication("849574", "Naproxen sodium 220 MG Oral Tablet", 4.4)
-ACETAMINOPHEN = Medication("313782", "Acetaminophen 325 MG Oral Tablet", 3.1)
-CLOPIDOGREL = Medication("309362", "Clopidogrel 75 MG Oral Tablet", 11.2)
-NITROGLYCERIN = Medication("705129", "Nitroglycerin 0.4 MG/ACTUAT Mucosal Spray", 98.1)
-WARFARIN = Medication("855332", "Warfarin Sodium 5 MG Oral Tablet", 6.7)
-LEVOTHYROXINE = Medication("966222", "Levothyroxine Sodium 0.075 MG Oral Tablet", 9.9)
-OMEPRAZOLE = Medication("198053", "Omeprazole 20 MG Delayed Release Oral Capsule", 10.6)
-LORATADINE = Medication("665078", "Loratadine 5 MG Chewable Tablet", 7.2)
-FEXOFENADINE = Medication("997488", "Fexofenadine hydrochloride 30 MG Oral Tablet", 6.0)
-FERROUS_SULFATE = Medication("310325", "ferrous sulfate 325 MG Oral Tablet", 2.9)
-AMOXICILLIN = Medication("308182", "Amoxicillin 250 MG Oral Capsule", 8.1)
-AMOX_CLAV = Medication("562251", "Amoxicillin 250 MG / Clavulanate 125 MG Oral Tablet", 14.7)
-PENICILLIN_V = Medication("834061", "Penicillin V Potassium 250 MG Oral Tablet", 6.4)
-CIPROFLOXACIN = Medication("309309", "Ciprofloxacin 500 MG Oral Tablet", 9.2)
-IBUPROFEN = Medication("198405", "Ibuprofen 100 MG Oral Tablet", 3.3)
-OXYCODONE_APAP = Medication(
-    "1049625", "Acetaminophen 325 MG / Oxycodone Hydrochloride 10 MG Oral Tablet [Percocet]", 31.6
-)
-EPINEPHRINE = Medication("1870230", "NDA020800 0.3 ML Epinephrine 1 MG/ML Auto-Injector", 344.4)
-ANTIHYPERTENSIVES = (LISINOPRIL, HCTZ, AMLODIPINE)
-DIABETES_DRUGS = (METFORMIN,)
 
 CHRONIC_MODULES: tuple[ChronicModule, ...] = (
     ChronicModule(
@@ -115,7 +63,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.30, 0.28),
         (50, 12),
         risk_factors={"obesity": 1.5},
-        medications=(SIMVASTATIN, ATORVASTATIN),
+        medications=(d.SIMVASTATIN, d.ATORVASTATIN),
         treated_share=0.8,
         labs=(c.CHOLESTEROL, c.LDL, c.HDL, c.TRIGLYCERIDES),
         followup_months=24,
@@ -126,7 +74,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.45, 0.40),
         (52, 13),
         risk_factors={"obesity": 1.6},
-        medications=ANTIHYPERTENSIVES,
+        medications=d.ANTIHYPERTENSIVES,
         treated_share=0.9,
         labs=(c.CREATININE,),
     ),
@@ -146,7 +94,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.14, 0.12),
         (55, 11),
         risk_factors={"obesity": 2.2, "prediabetes": 1.6},
-        medications=DIABETES_DRUGS,
+        medications=d.DIABETES_DRUGS,
         treated_share=0.9,
         labs=(c.A1C, c.GLUCOSE, c.EGFR),
     ),
@@ -166,7 +114,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.09, 0.10),
         (8, 6),
         min_age=2,
-        medications=(ALBUTEROL, FLUTICASONE),
+        medications=(d.ALBUTEROL, d.FLUTICASONE),
         treated_share=0.95,
         followup_months=24,
     ),
@@ -176,7 +124,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.07, 0.07),
         (60, 9),
         min_age=40,
-        medications=(FLUTICASONE_SALMETEROL,),
+        medications=(d.FLUTICASONE_SALMETEROL,),
         labs=(c.FEV1_FVC,),
         procedures=(Code("23426006", "Measurement of respiratory function (procedure)"),),
     ),
@@ -186,7 +134,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.12, 0.20),
         (32, 12),
         min_age=12,
-        medications=(FLUOXETINE, SERTRALINE),
+        medications=(d.FLUOXETINE, d.SERTRALINE),
         treated_share=0.6,
         labs=(c.PHQ9,),
         followup_months=6,
@@ -198,7 +146,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.08, 0.14),
         (30, 12),
         min_age=12,
-        medications=(SERTRALINE,),
+        medications=(d.SERTRALINE,),
         treated_share=0.5,
         labs=(c.GAD7,),
         resolves_in_years=4.0,
@@ -210,7 +158,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (62, 10),
         min_age=35,
         risk_factors={"obesity": 1.6},
-        medications=(NAPROXEN, ACETAMINOPHEN),
+        medications=(d.NAPROXEN, d.ACETAMINOPHEN),
         treated_share=0.7,
         followup_months=0,
     ),
@@ -221,7 +169,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (65, 10),
         min_age=35,
         risk_factors={"hypertension": 1.8, "hyperlipidemia": 1.8, "diabetes": 1.5},
-        medications=(CLOPIDOGREL, NITROGLYCERIN),
+        medications=(d.CLOPIDOGREL, d.NITROGLYCERIN),
         treated_share=0.9,
         labs=(c.CHOLESTEROL, c.LDL),
         diagnosis_class="emergency",
@@ -237,7 +185,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (72, 9),
         min_age=40,
         risk_factors={"hypertension": 1.5},
-        medications=(WARFARIN,),
+        medications=(d.WARFARIN,),
         treated_share=0.8,
         diagnosis_class="emergency",
         procedures=(Code("29303009", "Electrocardiographic procedure"),),
@@ -247,7 +195,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         Code("40930008", "Hypothyroidism (disorder)"),
         (0.03, 0.10),
         (50, 14),
-        medications=(LEVOTHYROXINE,),
+        medications=(d.LEVOTHYROXINE,),
         treated_share=0.95,
         labs=(c.TSH,),
         followup_months=24,
@@ -258,7 +206,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.14, 0.16),
         (45, 14),
         risk_factors={"obesity": 1.5},
-        medications=(OMEPRAZOLE,),
+        medications=(d.OMEPRAZOLE,),
         treated_share=0.7,
         followup_months=0,
     ),
@@ -268,7 +216,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.18, 0.20),
         (10, 8),
         min_age=2,
-        medications=(LORATADINE, FEXOFENADINE),
+        medications=(d.LORATADINE, d.FEXOFENADINE),
         treated_share=0.7,
         followup_months=0,
         procedures=(Code("395142003", "Allergy screening test"),),
@@ -279,7 +227,7 @@ CHRONIC_MODULES: tuple[ChronicModule, ...] = (
         (0.05, 0.12),
         (40, 18),
         min_age=5,
-        medications=(FERROUS_SULFATE,),
+        medications=(d.FERROUS_SULFATE,),
         treated_share=0.8,
         labs=(c.HEMOGLOBIN,),
         resolves_in_years=2.0,
@@ -308,7 +256,7 @@ class AcuteModule:
     ages: tuple[float, float]
     duration_days: int
     encounter_classes: tuple[tuple[str, float], ...] = (("ambulatory", 1.0),)
-    medication: tuple[Medication, float] | None = None
+    medication: tuple[d.Medication, float] | None = None
     procedures: tuple[Code, ...] = ()
     female_only: bool = False
 
@@ -319,7 +267,7 @@ ACUTE_MODULES: tuple[AcuteModule, ...] = (
         0.08,
         (2, 100),
         14,
-        medication=(AMOX_CLAV, 0.3),
+        medication=(d.AMOX_CLAV, 0.3),
     ),
     AcuteModule(
         Code("195662009", "Acute viral pharyngitis (disorder)"),
@@ -327,14 +275,14 @@ ACUTE_MODULES: tuple[AcuteModule, ...] = (
         (2, 100),
         10,
         encounter_classes=(("ambulatory", 0.6), ("urgentcare", 0.25), ("emergency", 0.15)),
-        medication=(ACETAMINOPHEN, 0.4),
+        medication=(d.ACETAMINOPHEN, 0.4),
     ),
     AcuteModule(
         Code("43878008", "Streptococcal sore throat (disorder)"),
         0.04,
         (3, 60),
         10,
-        medication=(PENICILLIN_V, 1.0),
+        medication=(d.PENICILLIN_V, 1.0),
         procedures=(Code("117015009", "Throat culture (procedure)"),),
     ),
     AcuteModule(
@@ -343,16 +291,18 @@ ACUTE_MODULES: tuple[AcuteModule, ...] = (
         (0, 100),
         14,
         encounter_classes=(("ambulatory", 0.6), ("urgentcare", 0.2), ("emergency", 0.2)),
-        medication=(ACETAMINOPHEN, 0.5),
+        medication=(d.ACETAMINOPHEN, 0.5),
         procedures=(Code("399208008", "Plain chest X-ray (procedure)"),),
     ),
-    AcuteModule(Code("65363002", "Otitis media"), 0.15, (0, 8), 10, medication=(AMOXICILLIN, 0.8)),
+    AcuteModule(
+        Code("65363002", "Otitis media"), 0.15, (0, 8), 10, medication=(d.AMOXICILLIN, 0.8)
+    ),
     AcuteModule(
         Code("38822007", "Cystitis (disorder)"),
         0.05,
         (15, 100),
         7,
-        medication=(CIPROFLOXACIN, 1.0),
+        medication=(d.CIPROFLOXACIN, 1.0),
         procedures=(Code("117010004", "Urine culture"),),
         female_only=True,
     ),
@@ -362,7 +312,7 @@ ACUTE_MODULES: tuple[AcuteModule, ...] = (
         (8, 70),
         28,
         encounter_classes=(("urgentcare", 0.5), ("emergency", 0.5)),
-        medication=(IBUPROFEN, 0.8),
+        medication=(d.IBUPROFEN, 0.8),
     ),
     AcuteModule(
         Code("65966004", "Fracture of forearm"),
@@ -370,7 +320,7 @@ ACUTE_MODULES: tuple[AcuteModule, ...] = (
         (3, 100),
         56,
         encounter_classes=(("emergency", 1.0),),
-        medication=(OXYCODONE_APAP, 0.5),
+        medication=(d.OXYCODONE_APAP, 0.5),
         procedures=(Code("274474001", "Bone immobilization (procedure)"),),
     ),
     AcuteModule(
@@ -379,7 +329,7 @@ ACUTE_MODULES: tuple[AcuteModule, ...] = (
         (65, 100),
         84,
         encounter_classes=(("emergency", 0.3), ("inpatient", 0.7)),
-        medication=(OXYCODONE_APAP, 0.9),
+        medication=(d.OXYCODONE_APAP, 0.9),
         procedures=(Code("274474001", "Bone immobilization (procedure)"),),
     ),
 )

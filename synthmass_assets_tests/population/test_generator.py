@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 import zipcodes
 
-from synthmass_assets.population import codes, modules
+from synthmass_assets.population import codes, drugs, modules
 from synthmass_assets.population.generator import generate_population
 from synthmass_assets.population.params import PopulationParams
 from synthmass_assets.population.richness import per_patient_medians, richness_violations
@@ -150,8 +150,8 @@ def test_diabetics_have_diabetic_a1c_and_a_diabetes_drug(tables: dict[str, pl.Da
     prediabetic = _onsets(tables, "15777000")["PATIENT"]
     never = a1c.filter(pl.col("onset").is_null() & ~pl.col("PATIENT").is_in(prediabetic))
     assert never.height > 0 and never["VALUE"].max() < 5.7  # type: ignore[operator]
-    drugs = {m.code for m in modules.DIABETES_DRUGS}
-    treated = tables["medications"].filter(pl.col("CODE").is_in(drugs))["PATIENT"].unique()
+    drug_codes = {m.code for m in drugs.DIABETES_DRUGS}
+    treated = tables["medications"].filter(pl.col("CODE").is_in(drug_codes))["PATIENT"].unique()
     assert treated.is_in(diabetics["PATIENT"]).all()
     assert treated.len() >= 0.8 * diabetics.height
 
@@ -165,8 +165,8 @@ def test_hypertensives_have_high_pressure_and_an_antihypertensive(
     assert after.height > 0 and after["VALUE"].min() >= 130  # type: ignore[operator]
     normal = systolic.filter(pl.col("onset").is_null())
     assert normal["VALUE"].max() < 130  # type: ignore[operator]
-    drugs = {m.code for m in modules.ANTIHYPERTENSIVES}
-    treated = tables["medications"].filter(pl.col("CODE").is_in(drugs))["PATIENT"].unique()
+    drug_codes = {m.code for m in drugs.ANTIHYPERTENSIVES}
+    treated = tables["medications"].filter(pl.col("CODE").is_in(drug_codes))["PATIENT"].unique()
     assert treated.len() >= 0.8 * hypertensive.height
 
 
