@@ -12,16 +12,18 @@ from pathlib import Path
 
 import dagster as dg
 
+from synthmass_assets.k8s import k8s_step_executor
 from synthmass_assets.population.assets import build_population_assets
 from synthmass_assets.population.checks import build_population_checks
-from synthmass_assets.resources import DEPLOYMENTS, local_resources
+from synthmass_assets.resources import DEPLOYMENTS, deployment_resources
 from synthmass_assets.resources.storage import DEFAULT_HOME
 from synthmass_assets.tracks import SYNTHETIC_TRACKS
 
 
 @dataclass(frozen=True)
 class DeploymentSettings:
-    """Where and how SynthMass runs: ``local`` (embedded DuckDB) for now."""
+    """Where and how SynthMass runs: ``local`` (embedded DuckDB, the default) or ``k8s``
+    (a Kubernetes Job per step, tables and models on object storage)."""
 
     name: str
     home: Path
@@ -46,7 +48,8 @@ def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
-        resources=local_resources(settings.home),
+        resources=deployment_resources(settings.name, settings.home),
+        executor=k8s_step_executor() if settings.name == "k8s" else None,
     )
 
 

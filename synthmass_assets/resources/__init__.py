@@ -1,15 +1,23 @@
-"""Resources per deployment: storage, IO managers and compute settings."""
+"""Resources per deployment: storage, IO managers and compute settings.
+
+``local`` keeps everything in one home folder (DuckDB file + model folders). ``k8s`` runs each
+step in its own pod, so tables and model weights go to object storage instead; the asset code
+is the same, only these resources differ.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 
-from synthmass_assets.resources.storage import SynthmassStorage
+from synthmass_assets.resources.storage import ObjectStoreStorage, SynthmassStorage
+from synthmass_assets.resources.tables import ParquetObjectStoreIOManager
 
-DEPLOYMENTS = ("local",)
+DEPLOYMENTS = ("local", "k8s")
+OBJECT_STORE_URL_ENV = "SYNTHMASS_OBJECT_STORE_URL"
 
 
 def local_resources(home: Path) -> dict[str, Any]:
@@ -26,4 +34,31 @@ def local_resources(home: Path) -> dict[str, Any]:
     }
 
 
-__all__ = ["DEPLOYMENTS", "SynthmassStorage", "local_resources"]
+def k8s_resources(home: Path) -> dict[str, Any]:
+    """The Kubernetes deployment: tables and model weights on object storage.
+
+    The object-store URL is read from ``SYNTHMASS_OBJECT_STORE_URL`` when a run starts (the Helm
+    values set it on every pod), so Definitions load without it and without network access.
+    ``home`` is pod-local scratch for model files on their way to or from the store.
+    """
+    url = dg.EnvVar(OBJECT_STORE_URL_ENV)
+    return {
+        "io_manager": ParquetObjectStoreIOManager(url=url),
+        "storage": ObjectStoreStorage(home=str(home), url=url),
+    }
+
+
+def deployment_resources(deployment: str, home: Path) -> dict[str, Any]:
+    """Resources of one deployment (one of ``DEPLOYMENTS``)."""
+    return k8s_resources(home) if deployment == "k8s" else local_resources(home)
+
+
+__all__ = [
+    "DEPLOYMENTS",
+    "ObjectStoreStorage",
+    "ParquetObjectStoreIOManager",
+    "SynthmassStorage",
+    "deployment_resources",
+    "k8s_resources",
+    "local_resources",
+]
