@@ -12,9 +12,14 @@ from pathlib import Path
 
 import dagster as dg
 
+from synthmass_assets.augmentation.assets import build_augmentation_assets
+from synthmass_assets.augmentation.checks import build_augmentation_checks
 from synthmass_assets.k8s import k8s_step_executor
 from synthmass_assets.population.assets import build_population_assets
 from synthmass_assets.population.checks import build_population_checks
+from synthmass_assets.resolution.assets import build_resolution_assets
+from synthmass_assets.resolution.checks import build_resolution_checks
+from synthmass_assets.resolution.custom_assets import CUSTOM, custom_facility_records
 from synthmass_assets.resources import DEPLOYMENTS, deployment_resources
 from synthmass_assets.resources.storage import DEFAULT_HOME
 from synthmass_assets.tracks import SYNTHETIC_TRACKS
@@ -41,10 +46,30 @@ def deployment_settings(environ: dict[str, str] | None = None) -> DeploymentSett
     return DeploymentSettings(name=name, home=Path(env.get("SYNTHMASS_HOME", DEFAULT_HOME)))
 
 
+def stage_assets() -> list[dg.AssetsDefinition]:
+    """Every stage's assets: synthetic tracks through all stages, the custom track from its
+    facility records on."""
+    assets: list[dg.AssetsDefinition] = [custom_facility_records]
+    for track in SYNTHETIC_TRACKS:
+        assets += [build_population_assets(track), *build_augmentation_assets(track)]
+    for name in (*(t.name for t in SYNTHETIC_TRACKS), CUSTOM):
+        assets += build_resolution_assets(name)
+    return assets
+
+
+def stage_checks() -> list[dg.AssetChecksDefinition]:
+    """Every stage's asset checks."""
+    checks: list[dg.AssetChecksDefinition] = []
+    for track in SYNTHETIC_TRACKS:
+        checks += build_population_checks(track) + build_augmentation_checks(track)
+        checks += build_resolution_checks(track.name, has_ground_truth=True)
+    return checks + build_resolution_checks(CUSTOM, has_ground_truth=False)
+
+
 def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
-    """All assets and checks of both synthetic tracks, bound to the deployment's resources."""
-    assets = [build_population_assets(track) for track in SYNTHETIC_TRACKS]
-    checks = [check for track in SYNTHETIC_TRACKS for check in build_population_checks(track)]
+    """All assets and checks, bound to the deployment's resources and executor."""
+    assets = stage_assets()
+    checks = stage_checks()
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,

@@ -105,15 +105,12 @@ class ChartBuilder:
             "immunizations",
         ):
             chunks = self._chunks.get(table, [])
-            frame = (
-                pl.concat(chunks, how="diagonal_relaxed")
-                if chunks
-                else pl.DataFrame(
-                    {"patient": [], "key": []}, schema={"patient": pl.Int64, "key": pl.Int64}
-                )
-            )
+            if not chunks:
+                tables[table] = pl.DataFrame(schema=SYNTHEA_SCHEMAS[table])
+                continue
+            frame = pl.concat(chunks, how="diagonal_relaxed")
             frame = frame.join(stamps, on="key", how="left").with_columns(
-                PATIENT=ids.gather(frame.get_column("patient")) if frame.height else pl.lit(None),
+                PATIENT=ids.gather(frame.get_column("patient")),
                 ENCOUNTER=pl.col("Id"),
             )
             frame = _finish(table, frame)

@@ -117,9 +117,8 @@ def _death_days(
     return death
 
 
-def _first_names(
-    rng: np.random.Generator, birth_year: np.ndarray, female: np.ndarray
-) -> np.ndarray:
+def first_names(rng: np.random.Generator, birth_year: np.ndarray, female: np.ndarray) -> np.ndarray:
+    """Given names drawn by sex and birth decade, weighted by SSA frequencies."""
     table = first_names_by_decade()
     decades = sorted({d for d, _ in table})
     decade = np.clip(birth_year // 10 * 10, decades[0], decades[-1])
@@ -198,7 +197,7 @@ def generate_cohort(
     age = (np.minimum(death, ref) - birth) / DAYS_PER_YEAR
     adult = age >= 18
 
-    first = _first_names(rng, birth_year, female)
+    first = first_names(rng, birth_year, female)
     family = surnames()
     last = rng.choice(family.names, size=n, p=family.probabilities)
     marital = np.where(adult, _marital(rng, age), "")

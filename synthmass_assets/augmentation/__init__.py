@@ -1,0 +1,1 @@
+"""Augmentation stage: facilities, look-alikes, registrations with realistic errors, truth."""

@@ -1,0 +1,1 @@
+"""Demographic error variants, one module per kind of field, and the injector."""

@@ -1,0 +1,110 @@
+"""Resolution assets: a Splink model trained without labels and every blocked pair scored."""
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from synthmass_assets.k8s import HEAVY_CPU_STEP
+from synthmass_assets.metadata import frame_metadata, markdown_table
+from synthmass_assets.resolution.config import SplinkTrainingConfig, TierConfig
+from synthmass_assets.resolution.linkage import predict_pairs, train_model
+from synthmass_assets.resolution.normalize import matching_features
+from synthmass_assets.resolution.summary import parameter_table
+from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
+from synthmass_assets.resources.storage import SynthmassStorage
+
+MODEL_FILE = "splink_model.json"
+TRAINING_FILE = "training.json"
+
+
+def model_name(track: str) -> str:
+    return f"{track}_splink_model"
+
+
+def model_folder(storage: SynthmassStorage, track: str) -> Path:
+    """Local folder of the track's Splink model (written here, then published)."""
+    return storage.model_dir(model_name(track))
+
+
+def load_model_file(storage: SynthmassStorage, track: str, name: str) -> Any:
+    """A JSON file of the track's published Splink model."""
+    return json.loads((storage.fetch_model(model_name(track)) / name).read_text())
+
+
+def build_resolution_assets(track: str) -> list[dg.AssetsDefinition]:
+    """``splink_model`` and ``scored_pairs`` of one track."""
+    records_in = {"facility_records": dg.AssetIn(key=dg.AssetKey([track, "facility_records"]))}
+
+    @dg.asset(
+        key=dg.AssetKey([track, "splink_model"]),
+        ins=records_in,
+        group_name="resolution",
+        kinds={"splink", "duckdb"},
+        op_tags=HEAVY_CPU_STEP,
+        code_version="1",
+    )
+    def splink_model(
+        context: dg.AssetExecutionContext,
+        config: SplinkTrainingConfig,
+        storage: SynthmassStorage,
+        facility_records: pl.DataFrame,
+    ) -> dg.MaterializeResult:
+        """Splink 5 model trained without labels: λ from deterministic rules, u by random
+        sampling, m by EM over several blocking passes. Saved as Splink settings JSON."""
+        features = matching_features(facility_records)
+        with tempfile.TemporaryDirectory(dir=storage.home) as workdir:
+            model = train_model(features, config.to_params(), Path(workdir))
+        folder = model_folder(storage, track)
+        (folder / MODEL_FILE).write_text(json.dumps(model.settings, indent=2))
+        passes = [vars(p) for p in model.em_passes]
+        (folder / TRAINING_FILE).write_text(json.dumps({"em_passes": passes}, indent=2))
+        storage.publish_model(model_name(track))
+        context.log.info("EM passes: %s", passes)
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(folder / MODEL_FILE)),
+                "probability_two_random_records_match": model.settings[
+                    "probability_two_random_records_match"
+                ],
+                "em_converged": model.converged,
+                "em_passes": dg.MetadataValue.json(passes),
+                "m_and_u": markdown_table(parameter_table(model.settings), limit=200),
+                "seconds": dg.MetadataValue.json(model.seconds),
+            }
+        )
+
+    @dg.asset(
+        key=dg.AssetKey([track, "scored_pairs"]),
+        ins=records_in,
+        deps=[splink_model],
+        group_name="resolution",
+        kinds={"splink", "duckdb", "polars"},
+        op_tags=HEAVY_CPU_STEP,
+        code_version="1",
+    )
+    def scored_pairs(
+        context: dg.AssetExecutionContext,
+        config: TierConfig,
+        storage: SynthmassStorage,
+        facility_records: pl.DataFrame,
+    ) -> dg.Output[pl.DataFrame]:
+        """Every blocked record pair with Splink's match probability and weight, and its tier:
+        auto_match, gray_zone or auto_reject."""
+        settings = load_model_file(storage, track, MODEL_FILE)
+        features = matching_features(facility_records)
+        with tempfile.TemporaryDirectory(dir=storage.home) as workdir:
+            pairs = predict_pairs(features, settings, Path(workdir))
+        pairs = assign_tiers(pairs, config.auto_match_threshold, config.auto_reject_threshold)
+        counts = tier_counts(pairs)
+        context.log.info("Scored %d pairs: %s", pairs.height, counts)
+        extra: dict[str, Any] = {
+            "comparisons_per_record": round(pairs.height / max(facility_records.height, 1), 2),
+            **{f"tier/{tier}": n for tier, n in counts.items()},
+        }
+        return dg.Output(pairs, metadata=frame_metadata(pairs, **extra))
+
+    return [splink_model, scored_pairs]

@@ -1,0 +1,55 @@
+"""Run configuration of the resolution stage."""
+
+from __future__ import annotations
+
+import dagster as dg
+from pydantic import Field
+
+from synthmass_assets.resolution.linkage import TrainingParams
+
+
+class SplinkTrainingConfig(dg.Config):
+    """How the Splink model is trained without labels."""
+
+    seed: int = Field(default=42, description="Seed of the random sampling that estimates u.")
+    deterministic_recall: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        description=(
+            "Assumed recall of the deterministic rules (SSN + birth year; names + birth year) "
+            "used to estimate λ, the prior probability that two records match."
+        ),
+    )
+    u_max_pairs: float = Field(
+        default=2e6, gt=0, description="Random record pairs sampled to estimate u probabilities."
+    )
+    em_max_iterations: int = Field(
+        default=40, ge=1, description="Iteration cap of each expectation-maximisation pass."
+    )
+    em_convergence: float = Field(
+        default=1e-4, gt=0, description="EM stops when no parameter moves by more than this."
+    )
+
+    def to_params(self) -> TrainingParams:
+        return TrainingParams(
+            seed=self.seed,
+            deterministic_recall=self.deterministic_recall,
+            u_max_pairs=self.u_max_pairs,
+            em_max_iterations=self.em_max_iterations,
+            em_convergence=self.em_convergence,
+        )
+
+
+class TierConfig(dg.Config):
+    """Thresholds that split scored pairs into tiers."""
+
+    auto_match_threshold: float = Field(
+        default=0.99, gt=0, le=1, description="Pairs with match probability ≥ this are matches."
+    )
+    auto_reject_threshold: float = Field(
+        default=0.01,
+        ge=0,
+        lt=1,
+        description="Pairs below this are non-matches; between: gray zone.",
+    )

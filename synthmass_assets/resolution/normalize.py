@@ -1,0 +1,115 @@
+"""Matching features precomputed from facility records with field libraries.
+
+- first names: nickname variants and a canonical blocking key from the ``nicknames`` dataset;
+- phonetic codes: metaphone (first names) and NYSIIS (surnames) from ``jellyfish``;
+- cleaned SSN (9 digits), ZIP (5 digits), address (lower case, USPS suffix abbreviations,
+  unit split off) and house number.
+
+Library calls run once per distinct value, never per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+import jellyfish
+import polars as pl
+from nicknames import NickNamer
+
+# USPS Publication 28 standard suffix abbreviations for the suffixes our addresses use.
+STREET_SUFFIXES = {
+    "street": "st",
+    "avenue": "ave",
+    "road": "rd",
+    "lane": "ln",
+    "drive": "dr",
+    "court": "ct",
+    "place": "pl",
+    "boulevard": "blvd",
+    "terrace": "ter",
+    "circle": "cir",
+    "parkway": "pkwy",
+    "highway": "hwy",
+    "square": "sq",
+    "way": "way",
+}
+UNIT_PATTERN = r"\s*(?:#|\bapt\b\.?|\bunit\b|\bsuite\b|\bste\b)\s*(\w+)\s*$"
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()
+
+
+def name_variants(name: str) -> list[str]:
+    """The name with its nicknames and the formal names it is a nickname of."""
+    namer = _nicknamer()
+    return sorted({name} | namer.nicknames_of(name) | namer.canonicals_of(name))
+
+
+def canonical_name(name: str) -> str:
+    """Blocking key: of the name and the formal names it shortens, the one with most nicknames."""
+    namer = _nicknamer()
+    candidates = sorted({name} | namer.canonicals_of(name))
+    return max(candidates, key=lambda candidate: len(namer.nicknames_of(candidate)))
+
+
+def _mapped(values: pl.Series, function: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
+    """Apply ``function`` to each distinct non-null value, then map every row."""
+    distinct = values.drop_nulls().unique()
+    lookup = pl.DataFrame(
+        {"key": distinct, "value": pl.Series([function(v) for v in distinct], dtype=dtype)}
+    )
+    return values.to_frame("key").join(lookup, on="key", how="left").get_column("value")
+
+
+def _clean_name(column: str) -> pl.Expr:
+    cleaned = pl.col(column).str.to_lowercase().str.replace_all(r"[^a-z\- ]", "").str.strip_chars()
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def _clean_address() -> pl.Expr:
+    text = pl.col("address").str.to_lowercase().str.replace_all(r"[.,]", "").str.strip_chars()
+    text = text.str.replace(UNIT_PATTERN, "")
+    words = text.str.split(" ").list.eval(pl.element().replace(STREET_SUFFIXES))
+    return words.list.join(" ")
+
+
+def matching_features(records: pl.DataFrame) -> pl.DataFrame:
+    """Facility records plus the normalized columns the Splink model compares and blocks on.
+
+    Fields that are absent (e.g. a custom extract without SSNs) are left out.
+    """
+    present = set(records.columns)
+    out = records.with_columns(
+        _clean_name(c).alias(f"{c}_clean")
+        for c in ("first_name", "last_name", "maiden_name", "middle_name")
+        if c in present
+    )
+    if "first_name" in present:
+        first = out.get_column("first_name_clean")
+        variants = _mapped(first, name_variants, pl.List(pl.String))
+        out = out.with_columns(
+            first_name_variants=variants,
+            first_name_canonical=_mapped(first, canonical_name, pl.String()),
+            first_name_metaphone=_mapped(first, jellyfish.metaphone, pl.String()),
+        )
+    if "last_name" in present:
+        last = out.get_column("last_name_clean")
+        out = out.with_columns(last_name_nysiis=_mapped(last, jellyfish.nysiis, pl.String()))
+    if "ssn" in present:
+        digits = pl.col("ssn").str.replace_all(r"\D", "")
+        out = out.with_columns(ssn_clean=pl.when(digits.str.len_chars() == 9).then(digits))
+    if "zip" in present:
+        digits = pl.col("zip").cast(pl.String).str.replace_all(r"\D", "").str.slice(0, 5)
+        out = out.with_columns(zip5=pl.when(digits.str.len_chars() == 5).then(digits))
+    if "address" in present:
+        out = out.with_columns(address_clean=_clean_address()).with_columns(
+            address_number=pl.col("address_clean").str.extract(r"^(\d+)"),
+        )
+    if "city" in present:
+        out = out.with_columns(city_clean=pl.col("city").str.to_lowercase().str.strip_chars())
+    if "birthdate" in present:
+        out = out.with_columns(birth_year=pl.col("birthdate").dt.year().cast(pl.String))
+    return out
