@@ -13,6 +13,7 @@ from pydantic import Field, create_model
 from synthmass_assets.augmentation.protocol import (
     ERRORS_PER_RECORD,
     EVALUATION_ERRORS,
+    FIELD_STICKINESS,
     TRAINING_ERRORS,
     ErrorProtocol,
     FacilityProtocol,
@@ -84,6 +85,13 @@ class ErrorsConfig(dg.Config):
         default=0, description="Seed of the true middle names and phone numbers."
     )
 
+    field_stickiness: float = Field(
+        default=FIELD_STICKINESS,
+        ge=1,
+        description="How much likelier an error lands on a field that already has one "
+        "(1 = spread evenly); errors cluster in real registrations.",
+    )
+
     def to_protocol(self) -> ErrorProtocol:
         return ErrorProtocol(
             self.min_errors,
@@ -91,6 +99,7 @@ class ErrorsConfig(dg.Config):
             dict(self.type_weights),
             seed=self.seed,
             identity_seed=self.identity_seed,
+            field_stickiness=self.field_stickiness,
         )
 
 

@@ -58,6 +58,9 @@ class ErrorProtocol:
         type_weights: Share of each error type in `ERROR_TYPES`.
         seed: Seed of the error draws (independent of the assignment).
         identity_seed: Seed of the true middle names and phones added to each patient.
+        field_stickiness: How much likelier an error is to land on a field the record already
+            has an error in (1 = no preference). Registration errors cluster: a badly keyed
+            name collects several mistakes while the rest of the record is right.
     """
 
     min_errors: int
@@ -65,6 +68,7 @@ class ErrorProtocol:
     type_weights: dict[str, float]
     seed: int = 2
     identity_seed: int = 3
+    field_stickiness: float = 1.0
 
     def type_probabilities(self) -> np.ndarray:
         """Type weights in `ERROR_TYPES` order, summing to one."""
@@ -111,8 +115,18 @@ TRAINING_ERRORS = {
 ERRORS_PER_RECORD = {"evaluation": (8, 12), "training": (3, 5)}
 
 
+FIELD_STICKINESS = 40.0
+
+
 def error_protocol_for(track: str, seed: int = 2, identity_seed: int = 3) -> ErrorProtocol:
     """The error protocol of DESIGN.md for a synthetic track (adversarial for evaluation)."""
     low, high = ERRORS_PER_RECORD.get(track, ERRORS_PER_RECORD["training"])
     weights = EVALUATION_ERRORS if track == "evaluation" else TRAINING_ERRORS
-    return ErrorProtocol(low, high, dict(weights), seed=seed, identity_seed=identity_seed)
+    return ErrorProtocol(
+        low,
+        high,
+        dict(weights),
+        seed=seed,
+        identity_seed=identity_seed,
+        field_stickiness=FIELD_STICKINESS,
+    )

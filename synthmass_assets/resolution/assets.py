@@ -10,9 +10,10 @@ import polars as pl
 
 from synthmass_assets.k8s import HEAVY_CPU_STEP
 from synthmass_assets.metadata import frame_metadata, markdown_table
-from synthmass_assets.resolution.config import SplinkTrainingConfig, TierConfig
+from synthmass_assets.resolution.config import ScoringConfig, SplinkTrainingConfig
 from synthmass_assets.resolution.linkage import predict_pairs, train_model
 from synthmass_assets.resolution.normalize import matching_features
+from synthmass_assets.resolution.prior import consistent_prior, with_prior
 from synthmass_assets.resolution.summary import parameter_table
 from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
 from synthmass_assets.resources.storage import SynthmassStorage
@@ -61,7 +62,9 @@ def build_resolution_assets(track: str) -> list[dg.AssetsDefinition]:
         folder = model_folder(storage, track)
         (folder / MODEL_FILE).write_text(json.dumps(model.settings, indent=2))
         passes = [vars(p) for p in model.em_passes]
-        (folder / TRAINING_FILE).write_text(json.dumps({"em_passes": passes}, indent=2))
+        blocking = [{"rule": list(r.columns), "comparisons": r.comparisons} for r in model.blocking]
+        training = {"em_passes": passes, "blocking": blocking}
+        (folder / TRAINING_FILE).write_text(json.dumps(training, indent=2))
         storage.publish_model(model_name(track))
         context.log.info("EM passes: %s", passes)
         return dg.MaterializeResult(
@@ -72,6 +75,10 @@ def build_resolution_assets(track: str) -> list[dg.AssetsDefinition]:
                 ],
                 "em_converged": model.converged,
                 "em_passes": dg.MetadataValue.json(passes),
+                "blocking_rules": dg.MetadataValue.json(blocking),
+                "comparisons_per_record": round(
+                    sum(r.comparisons for r in model.blocking) / max(facility_records.height, 1), 2
+                ),
                 "m_and_u": markdown_table(parameter_table(model.settings), limit=200),
                 "seconds": dg.MetadataValue.json(model.seconds),
             }
@@ -88,21 +95,28 @@ def build_resolution_assets(track: str) -> list[dg.AssetsDefinition]:
     )
     def scored_pairs(
         context: dg.AssetExecutionContext,
-        config: TierConfig,
+        config: ScoringConfig,
         storage: SynthmassStorage,
         facility_records: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
         """Every blocked record pair with Splink's match probability and weight, and its tier:
-        auto_match, gray_zone or auto_reject."""
+        auto_match, gray_zone or auto_reject. A second pass scores unblocked pairs inside small
+        clusters of likely matches; the prior is re-estimated to be consistent with the scores."""
         settings = load_model_file(storage, track, MODEL_FILE)
         features = matching_features(facility_records)
         with tempfile.TemporaryDirectory(dir=storage.home) as workdir:
-            pairs = predict_pairs(features, settings, Path(workdir))
+            pairs = predict_pairs(features, settings, Path(workdir), config.closure())
+        n = facility_records.height
+        prior = settings["probability_two_random_records_match"]
+        refined = consistent_prior(pairs["match_weight"].to_numpy(), prior, n * (n - 1) / 2)
+        pairs = with_prior(pairs, prior, refined)
         pairs = assign_tiers(pairs, config.auto_match_threshold, config.auto_reject_threshold)
         counts = tier_counts(pairs)
         context.log.info("Scored %d pairs: %s", pairs.height, counts)
         extra: dict[str, Any] = {
-            "comparisons_per_record": round(pairs.height / max(facility_records.height, 1), 2),
+            "comparisons_per_record": round(pairs.height / max(n, 1), 2),
+            "prior_from_deterministic_rules": prior,
+            "prior_consistent_with_scores": refined,
             **{f"tier/{tier}": n for tier, n in counts.items()},
         }
         return dg.Output(pairs, metadata=frame_metadata(pairs, **extra))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import Field
 
-from synthmass_assets.resolution.linkage import TrainingParams
+from synthmass_assets.resolution.linkage import ClosureParams, TrainingParams
 
 
 class SplinkTrainingConfig(dg.Config):
@@ -30,6 +30,15 @@ class SplinkTrainingConfig(dg.Config):
     em_convergence: float = Field(
         default=1e-4, gt=0, description="EM stops when no parameter moves by more than this."
     )
+    max_comparisons_per_record: float = Field(
+        default=100.0,
+        gt=0,
+        description="Comparison budget per record: broad blocking rules are added only while "
+        "the blocked pairs stay within it.",
+    )
+    max_comparisons_total: float = Field(
+        default=20e6, gt=0, description="Cap on blocked pairs whatever the dataset size."
+    )
 
     def to_params(self) -> TrainingParams:
         return TrainingParams(
@@ -38,11 +47,13 @@ class SplinkTrainingConfig(dg.Config):
             u_max_pairs=self.u_max_pairs,
             em_max_iterations=self.em_max_iterations,
             em_convergence=self.em_convergence,
+            max_comparisons_per_record=self.max_comparisons_per_record,
+            max_comparisons_total=self.max_comparisons_total,
         )
 
 
-class TierConfig(dg.Config):
-    """Thresholds that split scored pairs into tiers."""
+class ScoringConfig(dg.Config):
+    """How blocked pairs are scored and split into tiers."""
 
     auto_match_threshold: float = Field(
         default=0.99, gt=0, le=1, description="Pairs with match probability ≥ this are matches."
@@ -53,3 +64,16 @@ class TierConfig(dg.Config):
         lt=1,
         description="Pairs below this are non-matches; between: gray zone.",
     )
+    closure_probability: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Second blocking pass: pairs at or above this form clusters whose unscored "
+        "pairs are scored too.",
+    )
+    closure_max_cluster_size: int = Field(
+        default=12, ge=2, description="Clusters larger than this are left out of the second pass."
+    )
+
+    def closure(self) -> ClosureParams:
+        return ClosureParams(self.closure_probability, self.closure_max_cluster_size)

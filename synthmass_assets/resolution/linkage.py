@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -12,9 +11,12 @@ from typing import Any
 import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.expectation_maximisation import _max_change_in_parameters_comparison_levels
 
-from synthmass_assets.resolution.comparisons import ModelSpec, model_spec
+from synthmass_assets.resolution.blocking import ChosenRule, choose_rules
+from synthmass_assets.resolution.comparisons import ModelSpec, blocking_rule, model_spec
+from synthmass_assets.resolution.metrics import clusters, ordered
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,16 @@ class TrainingParams:
     u_max_pairs: float = 2e6
     em_max_iterations: int = 40
     em_convergence: float = 1e-4
+    max_comparisons_per_record: float = 100.0
+    max_comparisons_total: float = 20e6
+
+
+@dataclass(frozen=True)
+class ClosureParams:
+    """Second blocking pass: unscored pairs inside small clusters of likely matches."""
+
+    match_probability: float = 0.5
+    max_cluster_size: int = 12
 
 
 @dataclass
@@ -45,6 +57,7 @@ class TrainedModel:
     """A trained model: Splink settings JSON plus how training went."""
 
     settings: dict[str, Any]
+    blocking: list[ChosenRule] = field(default_factory=list)
     em_passes: list[EmPass] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -53,18 +66,23 @@ class TrainedModel:
         return all(p.converged for p in self.em_passes)
 
 
-def _linker(records: pl.DataFrame, settings: SettingsCreator | dict[str, Any], db: Path) -> Linker:
+def _linker(
+    records: pl.DataFrame, settings: SettingsCreator | dict[str, Any], db: Path
+) -> tuple[DuckDBAPI, Linker]:
     api = DuckDBAPI(connection=duckdb.connect(str(db)))
     table = api.register(records.to_arrow(), table_name="facility_records")
-    return Linker(table, settings)
+    return api, Linker(table, settings)
 
 
-def _settings(spec: ModelSpec, params: TrainingParams) -> SettingsCreator:
+def _settings(
+    spec: ModelSpec, rules: list[ChosenRule], params: TrainingParams, records: int
+) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
+        probability_two_random_records_match=1 / max(records, 2),
         unique_id_column_name="record_id",
         comparisons=spec.comparisons,
-        blocking_rules_to_generate_predictions=spec.prediction_rules,
+        blocking_rules_to_generate_predictions=[blocking_rule(r.columns) for r in rules],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         max_iterations=params.em_max_iterations,
@@ -75,7 +93,15 @@ def _settings(spec: ModelSpec, params: TrainingParams) -> SettingsCreator:
 def train_model(features: pl.DataFrame, params: TrainingParams, workdir: Path) -> TrainedModel:
     """λ from deterministic rules, u by random sampling, m by EM over several blocking passes."""
     spec = model_spec(set(features.columns))
-    linker = _linker(features, _settings(spec, params), workdir / "splink_training.duckdb")
+    rules = choose_rules(
+        features,
+        spec.prediction_rules,
+        params.max_comparisons_per_record,
+        params.max_comparisons_total,
+    )
+    _, linker = _linker(
+        features, _settings(spec, rules, params, features.height), workdir / "training.duckdb"
+    )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     linker.training.estimate_probability_two_random_records_match(
@@ -83,35 +109,92 @@ def train_model(features: pl.DataFrame, params: TrainingParams, workdir: Path) -
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=params.u_max_pairs, seed=params.seed)
     seconds["lambda_and_u"] = time.perf_counter() - started
-    passes = []
-    for rule in spec.training_rules:
-        session = linker.training.estimate_parameters_using_expectation_maximisation(
-            rule,
-            estimate_without_term_frequencies=True,
-            populate_probability_two_random_records_match_from_trained_values=True,
-        )
-        history = session._core_model_settings_history
-        change = _max_change_in_parameters_comparison_levels(history)["max_abs_change_value"]
-        passes.append(
-            EmPass(
-                blocking_rule=rule.get_blocking_rule("duckdb").blocking_rule_sql,
-                iterations=len(history) - 1,
-                max_change=float(change),
-                converged=float(change) < params.em_convergence,
-            )
-        )
+    passes = [_em_pass(linker, rule, params) for rule in spec.training_rules]
     seconds["em"] = time.perf_counter() - started - seconds["lambda_and_u"]
-    settings = linker.misc.save_model_to_json()
-    return TrainedModel(settings=settings, em_passes=passes, seconds=seconds)
+    settings = _bounded(linker.misc.save_model_to_json(), features.height)
+    return TrainedModel(settings=settings, blocking=rules, em_passes=passes, seconds=seconds)
 
 
-def predict_pairs(features: pl.DataFrame, settings: dict[str, Any], workdir: Path) -> pl.DataFrame:
-    """Every blocked pair scored: record ids (left < right), match probability and weight."""
-    linker = _linker(features, json.loads(json.dumps(settings)), workdir / "splink_predict.duckdb")
-    scored = linker.inference.predict()
-    arrow = (
-        scored.as_duckdbpyrelation()
-        .select("record_id_l, record_id_r, match_probability, match_weight")
-        .arrow()
+PROBABILITY_FLOOR = 1e-6
+
+
+def _bounded(settings: dict[str, Any], records: int) -> dict[str, Any]:
+    """Probabilities of exactly 0 (nothing seen in small data) replaced: m and u by a floor, λ by
+    one duplicate per record; a zero would make a weight infinite and scoring impossible."""
+    if not 0 < settings["probability_two_random_records_match"] < 1:
+        settings["probability_two_random_records_match"] = 1 / max(records, 2)
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            for key in ("m_probability", "u_probability"):
+                if level.get(key) is not None and level[key] < PROBABILITY_FLOOR:
+                    level[key] = PROBABILITY_FLOOR
+    return settings
+
+
+def _em_pass(linker: Linker, rule: BlockingRuleCreator, params: TrainingParams) -> EmPass:
+    """One EM pass; a degenerate blocked set (all or no pairs alike) counts as not converged."""
+    sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+    try:
+        session = linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+    except ValueError as error:
+        logger.warning("EM pass on %s failed (%s): too few or too uniform pairs", sql, error)
+        return EmPass(sql, iterations=0, max_change=float("nan"), converged=False)
+    history = session._core_model_settings_history
+    change = float(_max_change_in_parameters_comparison_levels(history)["max_abs_change_value"])
+    return EmPass(sql, len(history) - 1, change, change < params.em_convergence)
+
+
+def _scored(frame: Any) -> pl.DataFrame:
+    columns = "record_id_l, record_id_r, match_probability, match_weight"
+    return pl.from_arrow(frame.as_duckdbpyrelation().select(columns).arrow())  # type: ignore[return-value]
+
+
+def predict_pairs(
+    features: pl.DataFrame,
+    settings: dict[str, Any],
+    workdir: Path,
+    closure: ClosureParams | None = None,
+) -> pl.DataFrame:
+    """Every blocked pair scored (record ids, match probability and weight).
+
+    With ``closure``, pairs inside small clusters of likely matches that no rule blocked
+    together are scored in a second pass (a third record linking two others).
+    """
+    api, linker = _linker(features, settings, workdir / "predict.duckdb")
+    scored = _scored(linker.inference.predict())
+    if closure is None:
+        return scored
+    extra = closure_pairs(features.get_column("record_id"), scored, closure)
+    logger.info("Closure pass: %d more pairs inside clusters of likely matches", extra.height)
+    if extra.height == 0:
+        return scored
+    blocked = api.register(
+        extra.select(
+            match_key=pl.lit("closure"), join_key_l="record_id_l", join_key_r="record_id_r"
+        ).to_arrow(),
+        table_name="closure_pairs",
     )
-    return pl.from_arrow(arrow)  # type: ignore[return-value]
+    linker.table_management.register_blocked_pairs_for_predict(blocked)
+    return pl.concat([scored, _scored(linker.inference.predict())])
+
+
+def closure_pairs(
+    record_ids: pl.Series, scored: pl.DataFrame, params: ClosureParams
+) -> pl.DataFrame:
+    """Unscored pairs (left < right) within clusters of pairs at or above the probability."""
+    likely = scored.filter(pl.col("match_probability") >= params.match_probability)
+    links = clusters(record_ids, likely)
+    sizes = (
+        links.group_by("cluster")
+        .len()
+        .filter((pl.col("len") > 2) & (pl.col("len") <= params.max_cluster_size))
+    )
+    members = links.join(sizes.select("cluster"), on="cluster")
+    within = (
+        members.join(members, on="cluster", suffix="_r")
+        .filter(pl.col("record_id") < pl.col("record_id_r"))
+        .select(record_id_l="record_id", record_id_r="record_id_r")
+    )
+    return within.join(ordered(scored), on=["record_id_l", "record_id_r"], how="anti")

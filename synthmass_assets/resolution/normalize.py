@@ -76,6 +76,68 @@ def _clean_address() -> pl.Expr:
     return words.list.join(" ")
 
 
+def _deletions(column: str, length: int) -> pl.Expr:
+    """Every string with one character deleted: equal for values one substitution or one
+    adjacent transposition apart (a deletion neighbourhood)."""
+    value = pl.col(column)
+    return pl.concat_list([value.str.slice(0, i) + value.str.slice(i + 1) for i in range(length)])
+
+
+def _name_set(*parts: pl.Expr) -> pl.Expr:
+    """The distinct non-null keys of several name fields, so a swapped field still matches."""
+    return pl.concat_list(parts).list.drop_nulls().list.unique().list.sort()
+
+
+def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
+    """Fuzzy blocking keys that survive the common registration errors.
+
+    ``ssn_deletions`` (one wrong or transposed digit), ``birth_month_day`` (sorted month and
+    day: survives day/month swaps and year errors), ``name_prefixes`` and ``name_sounds`` (first
+    three letters and metaphone codes of first, last and maiden name in one set: survives
+    first/last swaps and maiden/married changes), ``street`` (first word of the street name).
+    """
+    present = set(features.columns)
+    keys: list[pl.Expr] = []
+    if "ssn_clean" in present:
+        keys.append(_deletions("ssn_clean", 9).list.drop_nulls().alias("ssn_deletions"))
+    if "birthdate" in present:
+        month_day = pl.concat_list(
+            pl.col("birthdate").dt.month().cast(pl.String),
+            pl.col("birthdate").dt.day().cast(pl.String),
+        )
+        keys.append(month_day.list.sort().list.join("-").alias("birth_month_day"))
+    names = [c for c in ("first_name", "last_name", "maiden_name") if f"{c}_clean" in present]
+    if names:
+        keys.append(
+            _name_set(*(pl.col(f"{c}_clean").str.slice(0, 3) for c in names)).alias("name_prefixes")
+        )
+        keys.append(_name_set(*(pl.col(f"{c}_metaphone") for c in names)).alias("name_sounds"))
+        keys += [pl.col(f"{c}_clean").str.slice(0, 3).alias(f"{c}_prefix") for c in names]
+    if "address_clean" in present:
+        street = pl.col("address_clean").str.replace(r"^\d+\s*", "").str.split(" ").list.first()
+        keys.append(street.alias("street"))
+    out = features.with_columns(keys)
+    return out.with_columns(
+        _token_set(
+            out,
+            [f"{c}_{k}" for c in names for k in ("canonical", "metaphone", "prefix")]
+            + ["last_name_nysiis"],
+        ).alias("name_tokens"),
+        _token_set(out, ["birth_year", "birth_month_day", "birth_digits_sorted"]).alias(
+            "birth_tokens"
+        ),
+        _token_set(out, ["zip5", "city_clean", "street", "phone_clean"]).alias("place_tokens"),
+    )
+
+
+def _token_set(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
+    """Broad blocking tokens: several encodings of related fields, each prefixed by its source."""
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return pl.lit(None, pl.List(pl.String))
+    return _name_set(*(pl.format("{}:{}", pl.lit(c.split("_")[-1]), pl.col(c)) for c in present))
+
+
 def matching_features(records: pl.DataFrame) -> pl.DataFrame:
     """Facility records plus the normalized columns the Splink model compares and blocks on.
 
@@ -93,11 +155,16 @@ def matching_features(records: pl.DataFrame) -> pl.DataFrame:
         out = out.with_columns(
             first_name_variants=variants,
             first_name_canonical=_mapped(first, canonical_name, pl.String()),
-            first_name_metaphone=_mapped(first, jellyfish.metaphone, pl.String()),
         )
     if "last_name" in present:
         last = out.get_column("last_name_clean")
         out = out.with_columns(last_name_nysiis=_mapped(last, jellyfish.nysiis, pl.String()))
+    for name in ("first_name", "last_name", "maiden_name"):
+        if name in present:
+            clean = out.get_column(f"{name}_clean")
+            out = out.with_columns(
+                _mapped(clean, jellyfish.metaphone, pl.String()).alias(f"{name}_metaphone")
+            )
     if "ssn" in present:
         digits = pl.col("ssn").str.replace_all(r"\D", "")
         out = out.with_columns(ssn_clean=pl.when(digits.str.len_chars() == 9).then(digits))
@@ -111,5 +178,13 @@ def matching_features(records: pl.DataFrame) -> pl.DataFrame:
     if "city" in present:
         out = out.with_columns(city_clean=pl.col("city").str.to_lowercase().str.strip_chars())
     if "birthdate" in present:
-        out = out.with_columns(birth_year=pl.col("birthdate").dt.year().cast(pl.String))
-    return out
+        digits = pl.col("birthdate").dt.strftime("%Y%m%d")
+        out = out.with_columns(
+            birth_year=pl.col("birthdate").dt.year().cast(pl.String),
+            birth_digits=digits,
+            birth_digits_sorted=digits.str.split("").list.sort().list.join(""),
+        )
+    if "phone" in present:
+        phone = pl.col("phone").str.replace_all(r"\D", "").str.slice(-10)
+        out = out.with_columns(phone_clean=pl.when(phone.str.len_chars() >= 7).then(phone))
+    return blocking_keys(out)

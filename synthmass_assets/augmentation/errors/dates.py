@@ -108,8 +108,8 @@ def _transposable(values: Values) -> pl.Series:
 DATE_VARIANTS: tuple[Variant, ...] = (
     Variant("off_by_day", "date", (FIELD,), 0.30, on_field(FIELD, off_by_day)),
     Variant("off_by_month", "date", (FIELD,), 0.15, on_field(FIELD, off_by_month)),
-    Variant("off_by_year", "date", (FIELD,), 0.20, on_field(FIELD, off_by_year)),
-    Variant("day_month_swap", "date", (FIELD,), 0.15, on_field(FIELD, day_month_swap),
+    Variant("off_by_year", "date", (FIELD,), 0.15, on_field(FIELD, off_by_year)),
+    Variant("day_month_swap", "date", (FIELD,), 0.20, on_field(FIELD, day_month_swap),
             _day_month_swappable),
     Variant("digit_transposition", "date", (FIELD,), 0.20, on_field(FIELD, digit_transposition),
             _transposable),

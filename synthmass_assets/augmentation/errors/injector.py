@@ -85,6 +85,7 @@ class _Registry:
         self.fields = {name: k for k, name in enumerate(records.columns)}
         self.present = np.column_stack([_present(series) for series in self.values.values()])
         self.used_groups = np.zeros(records.height, dtype=np.int64)
+        self.hit = np.zeros_like(self.present)
 
     def gather(self, names: tuple[str, ...], rows: np.ndarray) -> Values:
         return {name: self.values[name].gather(rows) for name in names}
@@ -134,7 +135,7 @@ def inject_errors(
         candidates = [v for v in variants if v.error_type == ERROR_TYPES[error_type]]
         candidates = [v for v in candidates if v.weight > 0]
         pick = (
-            _pick_variants(candidates, registry, rows, last, rng)
+            _pick_variants(candidates, registry, rows, last, rng, protocol.field_stickiness)
             if candidates
             else np.full(rows.size, -1)
         )
@@ -167,6 +168,7 @@ def _pick_variants(
     rows: np.ndarray,
     last: np.ndarray,
     rng: np.random.Generator,
+    stickiness: float = 1.0,
 ) -> np.ndarray:
     """Index into ``candidates`` per row, weighted among applicable ones; -1 where none is.
 
@@ -183,7 +185,9 @@ def _pick_variants(
             ok &= registry.unused(variant.group, rows)
         if variant.last_of_type:
             ok &= last
-        weights[:, k] = np.where(ok, variant.weight, 0.0)
+        columns = [registry.fields[name] for name in variant.fields]
+        again = registry.hit[rows][:, columns].any(axis=1)
+        weights[:, k] = np.where(ok, variant.weight * np.where(again, stickiness, 1.0), 0.0)
     pick = np.full(rows.size, -1)
     pending = np.arange(rows.size)
     while pending.size:
@@ -224,6 +228,7 @@ def _apply(
     after = variant.transform(before, rng)
     for name in variant.fields:
         registry.write(name, rows, after[name])
+        registry.hit[rows, registry.fields[name]] = True
     registry.mark(variant.group, rows)
     return pl.DataFrame(
         {

@@ -1,7 +1,7 @@
 """Missing data: one field left blank at registration.
 
 Weights follow what registration desks skip most: SSN and phone, then middle name and address
-parts; names, birthdate and sex are rarely blank.
+parts. First name, last name and birthdate are mandatory at registration and never blank.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import polars as pl
 from synthmass_assets.augmentation.errors.variant import Variant, on_field
 
 BLANK_WEIGHTS: dict[str, float] = {
-    "ssn": 0.22, "phone": 0.22, "middle_name": 0.14, "address": 0.08, "zip": 0.08, "city": 0.05,
-    "maiden_name": 0.05, "suffix": 0.03, "first_name": 0.04, "last_name": 0.03, "birthdate": 0.03,
-    "gender": 0.03,
+    "ssn": 0.15, "phone": 0.20, "middle_name": 0.20, "address": 0.10, "zip": 0.08, "city": 0.07,
+    "maiden_name": 0.08, "suffix": 0.05, "gender": 0.04,
 }  # fmt: skip
 
 

@@ -126,11 +126,11 @@ def _transposable(values: Values) -> pl.Series:
 
 
 SSN_VARIANTS: tuple[Variant, ...] = (
-    Variant("ssn_transposition", "ssn", (FIELD,), 0.35, on_field(FIELD, ssn_transposition),
+    Variant("ssn_transposition", "ssn", (FIELD,), 0.30, on_field(FIELD, ssn_transposition),
             _transposable),
-    Variant("ssn_wrong_digit", "ssn", (FIELD,), 0.35, on_field(FIELD, ssn_wrong_digit),
+    Variant("ssn_wrong_digit", "ssn", (FIELD,), 0.30, on_field(FIELD, ssn_wrong_digit),
             _nine_digits),
-    Variant("ssn_format", "ssn", (FIELD,), 0.15, on_field(FIELD, ssn_reformat), _nine_digits,
+    Variant("ssn_format", "ssn", (FIELD,), 0.30, on_field(FIELD, ssn_reformat), _nine_digits,
             group="ssn_format"),
-    Variant("ssn_missing", "ssn", (FIELD,), 0.15, on_field(FIELD, blank), last_of_type=True),
+    Variant("ssn_missing", "ssn", (FIELD,), 0.10, on_field(FIELD, blank), last_of_type=True),
 )  # fmt: skip
