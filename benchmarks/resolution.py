@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from synthmass_assets.augmentation.pipeline import augment
 from synthmass_assets.augmentation.protocol import (
@@ -37,23 +39,35 @@ from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
 RECORDS_PER_PATIENT = 2.17  # measured: facility records per patient at the default protocol
 
 
+def _make_records(records: int, track: str, seed: int, folder: str) -> None:
+    """Generate records and truth with our own stages, in a child process (its memory is not
+    the resolution's), and leave them as Parquet in ``folder``."""
+    patients = int(np.ceil(records / RECORDS_PER_PATIENT))
+    population = generate_population(PopulationParams(population=patients, seed=seed))
+    stage = augment(
+        population, FacilityProtocol(), error_protocol_for(track), LookalikeProtocol(),
+        generate_population,
+    )  # fmt: skip
+    stage.facility_records.write_parquet(Path(folder) / "records.parquet")
+    stage.ground_truth.write_parquet(Path(folder) / "truth.parquet")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--track", default="training", choices=["training", "evaluation"])
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    patients = int(np.ceil(args.records / RECORDS_PER_PATIENT))
-    population = generate_population(PopulationParams(population=patients, seed=args.seed))
-    stage = augment(
-        population,
-        FacilityProtocol(),
-        error_protocol_for(args.track),
-        LookalikeProtocol(),
-        generate_population,
-    )
-    records, truth = stage.facility_records, stage.ground_truth
-    del population, stage
+    with tempfile.TemporaryDirectory() as data:
+        child = multiprocessing.get_context("spawn").Process(
+            target=_make_records, args=(args.records, args.track, args.seed, data)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"generating {args.records} records failed (exit {child.exitcode})")
+        records = pl.read_parquet(Path(data) / "records.parquet")
+        truth = pl.read_parquet(Path(data) / "truth.parquet")
     steps: dict[str, float] = {}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
@@ -79,6 +93,7 @@ def main() -> None:
         "comparisons_per_record": round(pairs.height / n, 2),
         "seconds_total": round(time.perf_counter() - started, 1),
         "steps": {k: round(v, 1) for k, v in steps.items()},
+        # This process only: generation ran in a child process.
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "blocking_recall": round(recall, 5),
         "true_pairs": true_pairs,
