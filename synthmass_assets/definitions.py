@@ -15,6 +15,8 @@ import dagster as dg
 from synthmass_assets.augmentation.assets import build_augmentation_assets
 from synthmass_assets.augmentation.checks import build_augmentation_checks
 from synthmass_assets.k8s import k8s_step_executor
+from synthmass_assets.mpi.assets import build_mpi_assets
+from synthmass_assets.mpi.checks import build_mpi_checks
 from synthmass_assets.population.assets import build_population_assets
 from synthmass_assets.population.checks import build_population_checks
 from synthmass_assets.resolution.assets import build_resolution_assets
@@ -22,7 +24,7 @@ from synthmass_assets.resolution.checks import build_resolution_checks
 from synthmass_assets.resolution.custom_assets import CUSTOM, custom_facility_records
 from synthmass_assets.resources import DEPLOYMENTS, deployment_resources
 from synthmass_assets.resources.storage import DEFAULT_HOME
-from synthmass_assets.tracks import SYNTHETIC_TRACKS
+from synthmass_assets.tracks import EVALUATION, SYNTHETIC_TRACKS
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def stage_assets() -> list[dg.AssetsDefinition]:
         assets += [build_population_assets(track), *build_augmentation_assets(track)]
     for name in (*(t.name for t in SYNTHETIC_TRACKS), CUSTOM):
         assets += build_resolution_assets(name)
+    assets += build_mpi_assets(EVALUATION.name)
+    assets += build_mpi_assets(CUSTOM, None, has_ground_truth=False, has_encounters=False)
     return assets
 
 
@@ -63,6 +67,7 @@ def stage_checks() -> list[dg.AssetChecksDefinition]:
     for track in SYNTHETIC_TRACKS:
         checks += build_population_checks(track) + build_augmentation_checks(track)
         checks += build_resolution_checks(track.name, has_ground_truth=True)
+    checks += build_mpi_checks(EVALUATION.name) + build_mpi_checks(CUSTOM, has_ground_truth=False)
     return checks + build_resolution_checks(CUSTOM, has_ground_truth=False)
 
 
@@ -74,7 +79,9 @@ def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
         assets=assets,
         asset_checks=checks,
         resources=deployment_resources(settings.name, settings.home),
-        executor=k8s_step_executor() if settings.name == "k8s" else None,
+        # Locally one process runs every step: spawning a Python per step costs more than it
+        # saves on two cores. On Kubernetes each step is its own pod.
+        executor=k8s_step_executor() if settings.name == "k8s" else dg.in_process_executor,
     )
 
 

@@ -48,6 +48,7 @@ class CustomRecordsConfig(dg.Config):
             description="The user's facility records under our field names (unmapped fields "
             "absent), from the configured CSV/Parquet files.",
             kinds={"polars", "duckdb"},
+            is_required=False,
         ),
         "ground_truth": dg.AssetOut(
             key=dg.AssetKey([CUSTOM, "ground_truth"]),
@@ -59,8 +60,12 @@ class CustomRecordsConfig(dg.Config):
     group_name="augmentation",
     can_subset=False,
 )
-def custom_facility_records(config: CustomRecordsConfig):  # noqa: ANN201
-    """Read and validate the user's extracts; nothing is written when any file is invalid."""
+def custom_facility_records(context: dg.AssetExecutionContext, config: CustomRecordsConfig):  # noqa: ANN201
+    """Read and validate the user's extracts; nothing is written when any file is invalid.
+    Without configured paths the custom track is skipped (its downstream assets too)."""
+    if not config.paths:
+        context.log.info("No custom extract configured (paths is empty): custom track skipped")
+        return
     extract = CustomExtract(
         paths=tuple(config.paths),
         column_mapping=dict(config.column_mapping),

@@ -1,0 +1,227 @@
+"""MPI assets of one track: resolved matches, record links and golden records.
+
+``build_mpi_assets`` also adds the track's ``pair_predictions`` (with a classifier) and its
+outputs, ``resolution_metrics`` and ``mpi_fhir`` (``output_assets``).
+"""
+
+from dataclasses import asdict
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from synthmass_assets.metadata import frame_metadata, markdown_table
+from synthmass_assets.mpi import clustering, golden
+from synthmass_assets.mpi.calibration import params_from_table
+from synthmass_assets.mpi.config import DecisionConfig, FusionConfig, LinkConfig
+from synthmass_assets.mpi.decisions import decide_pairs, decision_counts
+from synthmass_assets.mpi.fusion import track_prior
+from synthmass_assets.mpi.output_assets import build_fhir_asset, build_metrics_asset
+from synthmass_assets.mpi.prediction_assets import GROUP, KINDS, build_pair_predictions
+from synthmass_assets.mpi.scoring import ClassifierBinding
+
+
+def _spec(track: str, name: str, inputs: list[str], description: str) -> dict[str, Any]:
+    """Decorator arguments shared by the mpi assets of ``track``."""
+    return {
+        "key": dg.AssetKey([track, name]),
+        "ins": {n: dg.AssetIn(key=dg.AssetKey([track, n])) for n in inputs},
+        "group_name": GROUP,
+        "kinds": KINDS,
+        "code_version": "1",
+        "description": description,
+    }
+
+
+def _resolved(decisions: pl.DataFrame, **extra: Any) -> dg.Output[pl.DataFrame]:
+    accepted = decisions.filter("accepted").drop("accepted")
+    counts = markdown_table(decision_counts(decisions), limit=20)
+    return dg.Output(accepted, metadata=frame_metadata(accepted, decisions=counts, **extra))
+
+
+def _splink_matches_asset(track: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        **_spec(
+            track,
+            "resolved_matches",
+            ["scored_pairs", "facility_records"],
+            "Accepted pairs decided by Splink alone (no classifier): auto-matches (splink_auto) "
+            "and gray-zone pairs at or above the configured probability (splink_only).",
+        )
+    )
+    def splink_matches(
+        config: DecisionConfig, scored_pairs: pl.DataFrame, facility_records: pl.DataFrame
+    ) -> dg.Output[pl.DataFrame]:
+        decisions = decide_pairs(scored_pairs, facility_records, config.to_rules())
+        return _resolved(decisions, classifier=False)
+
+    return splink_matches
+
+
+def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinition:
+    spec = _spec(
+        track,
+        "resolved_matches",
+        ["scored_pairs", "facility_records", "pair_predictions"],
+        "Accepted pairs: auto-matches (splink_auto), classifier-scored pairs whose fused Splink "
+        "+ classifier log-odds reach the calibrated threshold (classifier), and gray-zone pairs "
+        "without clinical history decided by Splink (splink_only); with decision_source, "
+        "fused_score and both component scores.",
+    )
+    calibration_key = dg.AssetKey([calibration_track, "fusion_calibration"])
+    spec["ins"]["fusion_calibration"] = dg.AssetIn(key=calibration_key)
+
+    @dg.asset(**spec)
+    def resolved_matches(
+        context: dg.AssetExecutionContext,
+        config: FusionConfig,
+        scored_pairs: pl.DataFrame,
+        facility_records: pl.DataFrame,
+        pair_predictions: pl.DataFrame,
+        fusion_calibration: pl.DataFrame,
+    ) -> dg.Output[pl.DataFrame]:
+        calibrated, estimator = params_from_table(fusion_calibration)
+        params = config.overrides(calibrated)
+        prior = track_prior(
+            estimator,
+            pair_predictions["logit"].to_numpy(),
+            pair_predictions["match_probability"].to_numpy(),
+            pair_predictions["match_weight"].to_numpy(),
+            params.training_rate,
+        )
+        context.log.info("Scored pairs (%s): %s; fusion %s", estimator, prior, params)
+        rules = config.to_rules()
+        decisions = decide_pairs(
+            scored_pairs, facility_records, rules, pair_predictions, params, prior
+        )
+        return _resolved(
+            decisions,
+            classifier=True,
+            scored_pairs_base_rate=round(prior.base_rate, 4),
+            scored_pairs_splink_median=round(prior.splink_center, 4),
+            base_rate_estimator=estimator,
+            fusion=dg.MetadataValue.json(asdict(params)),
+            calibrated_fusion=dg.MetadataValue.json(asdict(calibrated)),
+        )
+
+    return resolved_matches
+
+
+def _links_asset(track: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        **_spec(
+            track,
+            "record_links",
+            ["facility_records", "resolved_matches"],
+            "record_id → golden_id: connected components of the resolved matches; components that "
+            "break a guard (two records of one facility, by default) are rebuilt strongest edge "
+            "first, so the weakest links are cut.",
+        )
+    )
+    def record_links(
+        config: LinkConfig, facility_records: pl.DataFrame, resolved_matches: pl.DataFrame
+    ) -> dg.Output[pl.DataFrame]:
+        clusters, report = clustering.guarded_clusters(
+            facility_records, resolved_matches, config.guard_names(), "fused_log_odds"
+        )
+        links = clustering.golden_ids(clusters)
+        sizes = links.group_by("golden_id").len().group_by(size="len").len().sort("size")
+        return dg.Output(
+            links,
+            metadata=frame_metadata(
+                links,
+                golden_ids=report.clusters_after,
+                guards=", ".join(config.guard_names()) or "none",
+                conflicted_components=report.conflicted_components,
+                edges_cut=report.edges_cut,
+                clusters_before_guard=report.clusters_before,
+                cluster_sizes=markdown_table(sizes.rename({"len": "clusters"}), limit=20),
+            ),
+        )
+
+    return record_links
+
+
+def _golden_output(
+    records: pl.DataFrame, links: pl.DataFrame, seen: pl.DataFrame | None
+) -> dg.Output[pl.DataFrame]:
+    frame = golden.golden_records(records, links, seen)
+    counts = frame.group_by("record_count").len().sort("record_count")
+    shown = frame.drop("provenance").with_columns(
+        pl.col("record_ids", "facility_ids").list.join(",")
+    )
+    metadata = frame_metadata(
+        shown,
+        source_records=int(frame["record_count"].sum()),
+        records_per_golden=markdown_table(counts.rename({"len": "golden"}), limit=10),
+        conflicting_field_shares=markdown_table(golden.conflict_shares(frame), limit=20),
+    )
+    columns = [dg.TableColumn(name, str(dtype)) for name, dtype in frame.schema.items()]
+    metadata["dagster/column_schema"] = dg.TableSchema(columns=columns)
+    return dg.Output(frame, metadata=metadata)
+
+
+GOLDEN_DESCRIPTION = (
+    "One record per golden id: each field by majority vote of normalised values (ties: most "
+    "complete record; for address fields the most recently seen record; then the longer form; "
+    "a missing value never beats a present one), with record count, source records and "
+    "facilities, and per-field provenance."
+)
+
+
+def _golden_asset(track: str, has_encounters: bool) -> dg.AssetsDefinition:
+    inputs = ["facility_records", "record_links"]
+    if not has_encounters:
+
+        @dg.asset(**_spec(track, "golden_records", inputs, GOLDEN_DESCRIPTION))
+        def golden_without_visits(
+            facility_records: pl.DataFrame, record_links: pl.DataFrame
+        ) -> dg.Output[pl.DataFrame]:
+            return _golden_output(facility_records, record_links, None)
+
+        return golden_without_visits
+
+    @dg.asset(
+        **_spec(track, "golden_records", [*inputs, "encounter_facilities"], GOLDEN_DESCRIPTION)
+    )
+    def golden_records(
+        facility_records: pl.DataFrame,
+        record_links: pl.DataFrame,
+        encounter_facilities: pl.DataFrame,
+    ) -> dg.Output[pl.DataFrame]:
+        seen = golden.last_seen(encounter_facilities)
+        return _golden_output(facility_records, record_links, seen)
+
+    return golden_records
+
+
+def build_mpi_assets(
+    track: str,
+    classifier: ClassifierBinding | None = None,
+    calibration_track: str = "training",
+    has_ground_truth: bool = True,
+    has_encounters: bool = True,
+) -> list[dg.AssetsDefinition]:
+    """The mpi assets of one track.
+
+    Args:
+        track: Asset key prefix (``evaluation``, ``custom``).
+        classifier: The classifier binding. With it: ``pair_predictions`` and fused decisions
+            (needs ``[calibration_track, "fusion_calibration"]``, see
+            ``build_calibration_assets``); without it gray-zone pairs are decided by Splink.
+        calibration_track: Track whose ``fusion_calibration`` the fusion uses.
+        has_ground_truth: Add ``resolution_metrics`` (needs ``[track, "ground_truth"]``).
+        has_encounters: Break address ties by ``encounter_facilities`` (latest visit).
+    """
+    assets = []
+    if classifier is not None:
+        assets += [
+            build_pair_predictions(track, classifier),
+            _fused_matches_asset(track, calibration_track),
+        ]
+    else:
+        assets.append(_splink_matches_asset(track))
+    assets += [_links_asset(track), _golden_asset(track, has_encounters)]
+    if has_ground_truth:
+        assets.append(build_metrics_asset(track))
+    return [*assets, build_fhir_asset(track)]

@@ -1,0 +1,83 @@
+"""Fusion calibration on held-out training-track pairs, stored as a one-row table.
+
+The evaluation track's ground truth is never read here: weights, bias and threshold come from
+training-track pairs the classifier was not fitted on, and carry over to another track through
+its own label-free base-rate estimate.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from synthmass_assets.mpi.fusion import (
+    BaseRateEstimator,
+    FusionParams,
+    calibrate,
+    splink_log_odds,
+    track_prior,
+)
+from synthmass_assets.resolution.metrics import true_pairs
+
+PARAM_COLUMNS = ("splink_weight", "classifier_weight", "bias", "threshold", "training_rate")
+
+
+def with_labels(pairs: pl.DataFrame, ground_truth: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` plus ``label`` (1 when both records belong to one true patient)."""
+    truth = true_pairs(ground_truth).with_columns(label=pl.lit(1, dtype=pl.Int8))
+    keyed = pairs.with_columns(
+        _l=pl.min_horizontal("record_id_l", "record_id_r"),
+        _r=pl.max_horizontal("record_id_l", "record_id_r"),
+    )
+    return (
+        keyed.join(truth, left_on=["_l", "_r"], right_on=["record_id_l", "record_id_r"], how="left")
+        .with_columns(pl.col("label").fill_null(0))
+        .drop("_l", "_r")
+    )
+
+
+def fit_calibration(
+    predictions: pl.DataFrame,
+    ground_truth: pl.DataFrame,
+    estimator: BaseRateEstimator,
+    training_rate: float,
+    l2: float,
+) -> pl.DataFrame:
+    """One row: fitted parameters, the estimator, the base rate and fit diagnostics.
+
+    Args:
+        predictions: Held-out ``pair_predictions`` (with ``match_weight``, ``match_probability``).
+        ground_truth: The same track's ``ground_truth``.
+        estimator: How the base rate is estimated (the same estimator is used on other tracks).
+        training_rate: Match rate of the classifier's training pairs.
+        l2: Penalty on the weights.
+    """
+    labelled = with_labels(predictions, ground_truth)
+    logits = labelled.get_column("logit").to_numpy()
+    weights = labelled.get_column("match_weight").to_numpy()
+    probabilities = labelled.get_column("match_probability").to_numpy()
+    prior = track_prior(estimator, logits, probabilities, weights, training_rate)
+    params, summary = calibrate(
+        splink_log_odds(weights),
+        logits,
+        labelled.get_column("label").to_numpy(),
+        prior,
+        training_rate,
+        l2,
+    )
+    return pl.DataFrame(
+        [
+            {
+                **{name: getattr(params, name) for name in PARAM_COLUMNS},
+                "base_rate_estimator": estimator,
+                "true_base_rate": float(labelled.get_column("label").mean() or 0.0),  # type: ignore[arg-type]
+                **summary,
+            }
+        ]
+    )
+
+
+def params_from_table(calibration: pl.DataFrame) -> tuple[FusionParams, BaseRateEstimator]:
+    """The fitted parameters and base-rate estimator stored by :func:`fit_calibration`."""
+    row = calibration.row(0, named=True)
+    params = FusionParams(**{name: float(row[name]) for name in PARAM_COLUMNS})
+    return params, row["base_rate_estimator"]

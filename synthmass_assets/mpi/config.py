@@ -1,0 +1,142 @@
+"""Run configuration of the mpi stage (shown with its help texts in the Launchpad)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import dagster as dg
+from pydantic import Field
+
+from synthmass_assets.mpi.clustering import Guard
+from synthmass_assets.mpi.decisions import DecisionRules
+from synthmass_assets.mpi.fusion import BaseRateEstimator, FusionParams
+
+
+class Tier(Enum):
+    """Splink tiers (``scored_pairs.tier``)."""
+
+    auto_match = "auto_match"
+    gray_zone = "gray_zone"
+    auto_reject = "auto_reject"
+
+
+class BaseRateMethod(Enum):
+    """Label-free estimators of the scored pairs' match rate."""
+
+    em = "em"
+    splink_mean = "splink_mean"
+
+
+class GuardName(Enum):
+    """Clustering guards (see ``clustering``)."""
+
+    facility = "facility"
+    identity = "identity"
+
+
+class PairPredictionConfig(dg.Config):
+    """Which pairs the classifier scores, and in what batches."""
+
+    tiers: list[Tier] = Field(
+        # Dagster's config schema takes enum defaults by name, not as members.
+        default_factory=lambda: ["gray_zone"],  # type: ignore[arg-type]
+        description="Splink tiers whose pairs the classifier scores (both records need clinical "
+        "history). Pairs of other tiers keep Splink's decision.",
+    )
+    batch_size: int = Field(
+        default=20_000, gt=0, description="Pairs per scorer call; progress is logged per batch."
+    )
+
+    def tier_names(self) -> list[str]:
+        return [Tier(tier).value for tier in self.tiers]
+
+
+class CalibrationConfig(dg.Config):
+    """How fusion weights and threshold are fitted on training-track held-out pairs."""
+
+    base_rate_estimator: BaseRateMethod = Field(
+        default=BaseRateMethod.em,
+        description="Base rate of the scored pairs without labels: em (prior EM on classifier "
+        "outputs, Saerens et al. 2002) or splink_mean (mean Splink probability).",
+    )
+    training_match_rate: float = Field(
+        default=0.5, gt=0, lt=1, description="Match rate of the classifier's training pairs."
+    )
+    l2: float = Field(
+        default=1e-3, ge=0, description="L2 penalty on the weights of the logistic fit."
+    )
+
+    def estimator(self) -> BaseRateEstimator:
+        return BaseRateMethod(self.base_rate_estimator).value
+
+
+class DecisionConfig(dg.Config):
+    """How pairs without a classifier prediction are decided."""
+
+    splink_only_threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Gray-zone pairs without clinical history are matches at or above this "
+        "Splink probability.",
+    )
+    distinct_within_facility: bool = Field(
+        default=True,
+        description="Two records of one facility are never one patient (each facility "
+        "registers a patient once). Turn off for extracts with in-facility duplicates.",
+    )
+
+    def to_rules(self) -> DecisionRules:
+        return DecisionRules(self.splink_only_threshold, self.distinct_within_facility)
+
+
+class FusionConfig(DecisionConfig):
+    """Overrides of the calibrated fusion; unset fields take the calibrated values."""
+
+    splink_weight: float | None = Field(
+        default=None, description="Weight of Splink's log-odds (unset: calibrated)."
+    )
+    classifier_weight: float | None = Field(
+        default=None, description="Weight of the classifier's log-odds (unset: calibrated)."
+    )
+    bias: float | None = Field(default=None, description="Added log-odds (unset: calibrated).")
+    threshold: float | None = Field(
+        default=None, description="Fused log-odds at or above which a pair matches."
+    )
+
+    def overrides(self, calibrated: FusionParams) -> FusionParams:
+        """The calibrated parameters with every set field replaced."""
+        return FusionParams(
+            splink_weight=_pick(self.splink_weight, calibrated.splink_weight),
+            classifier_weight=_pick(self.classifier_weight, calibrated.classifier_weight),
+            bias=_pick(self.bias, calibrated.bias),
+            threshold=_pick(self.threshold, calibrated.threshold),
+            training_rate=calibrated.training_rate,
+        )
+
+
+def _pick(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+class LinkConfig(dg.Config):
+    """Guards of the clustering against chaining different people together."""
+
+    guards: list[GuardName] = Field(
+        default_factory=lambda: ["facility"],  # type: ignore[arg-type]
+        description="facility: a cluster holds at most one record per facility; identity: no "
+        "two records whose SSNs and birthdates both differ. Conflicting clusters are rebuilt "
+        "strongest edge first, cutting the weakest links.",
+    )
+
+    def guard_names(self) -> list[Guard]:
+        return [GuardName(guard).value for guard in self.guards]
+
+
+class QualityFloorsConfig(dg.Config):
+    """Floors of the synthmass row of resolution_metrics."""
+
+    pair_f1_floor: float = Field(default=0.96, ge=0, le=1, description="Minimum pair F1.")
+    fragmentation_ceiling: float = Field(
+        default=0.02, ge=0, le=1, description="Maximum share of multi-record patients split."
+    )

@@ -1,0 +1,144 @@
+"""Match decisions for every scored pair: Splink's tiers, the fused classifier score, the rules.
+
+Decision sources:
+
+- ``classifier``: the pair has a classifier prediction; accepted when its fused log-odds reach
+  the threshold.
+- ``splink_auto``: an auto-match without a prediction; accepted.
+- ``splink_only``: a gray-zone pair without a prediction (a record without clinical history);
+  accepted when Splink's probability reaches ``splink_only_threshold``.
+- ``splink_reject``: an auto-reject without a prediction; rejected.
+- ``same_facility``: both records come from one facility; rejected when facilities register
+  each patient once (``distinct_within_facility``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy.special import expit
+
+from synthmass_assets.mpi.fusion import FusionParams, TrackPrior, fused_log_odds, splink_log_odds
+
+SOURCES = ("classifier", "splink_auto", "splink_only", "splink_reject", "same_facility")
+PREDICTION_COLUMNS = ("record_id_l", "record_id_r", "probability", "logit")
+
+
+@dataclass(frozen=True)
+class DecisionRules:
+    """Rules that decide pairs the classifier does not score.
+
+    Attributes:
+        splink_only_threshold: Gray-zone pairs without a prediction are accepted at or above
+            this Splink probability.
+        distinct_within_facility: Two records of one facility are never one patient.
+    """
+
+    splink_only_threshold: float = 0.5
+    distinct_within_facility: bool = True
+
+
+def empty_predictions() -> pl.DataFrame:
+    """A predictions frame without rows (no classifier, or no clinical history)."""
+    return pl.DataFrame(
+        schema={
+            "record_id_l": pl.String,
+            "record_id_r": pl.String,
+            "probability": pl.Float64,
+            "logit": pl.Float64,
+        }
+    )
+
+
+def _with_facilities(scored: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    if "facility_id" not in records.columns:
+        return scored.with_columns(same_facility=pl.lit(False))
+    facility = records.select("record_id", "facility_id")
+    joined = scored.join(
+        facility.rename({"record_id": "record_id_l", "facility_id": "facility_l"}),
+        on="record_id_l",
+        how="left",
+    ).join(
+        facility.rename({"record_id": "record_id_r", "facility_id": "facility_r"}),
+        on="record_id_r",
+        how="left",
+    )
+    same = (pl.col("facility_l") == pl.col("facility_r")).fill_null(False)
+    return joined.with_columns(same_facility=same).drop("facility_l", "facility_r")
+
+
+def decide_pairs(
+    scored: pl.DataFrame,
+    records: pl.DataFrame,
+    rules: DecisionRules,
+    predictions: pl.DataFrame | None = None,
+    params: FusionParams | None = None,
+    prior: TrackPrior | None = None,
+) -> pl.DataFrame:
+    """Every scored pair with its decision source, component scores, fused score and verdict.
+
+    Args:
+        scored: ``scored_pairs`` (record ids, ``match_probability``, ``match_weight``, ``tier``).
+        records: ``facility_records`` (``record_id``, and ``facility_id`` when known).
+        rules: How pairs without a prediction are decided.
+        predictions: Classifier ``probability`` and ``logit`` for some of those pairs (none:
+            Splink decides every pair).
+        params: Fusion weights and threshold (needed with predictions).
+        prior: Label-free base rate and Splink median of the pairs the classifier scored
+            (needed with predictions).
+
+    Returns:
+        ``scored`` plus ``classifier_probability``, ``classifier_logit``, ``fused_log_odds``,
+        ``fused_score`` (its probability), ``decision_source`` and ``accepted``.
+
+    Raises:
+        ValueError: predictions without fusion parameters and prior.
+    """
+    if predictions is None:
+        predictions, params, prior = empty_predictions(), FusionParams(), TrackPrior(0.5, 0.0)
+    if params is None or prior is None:
+        raise ValueError("Pass the fusion params and the track prior with the predictions")
+    frame = _with_facilities(scored, records).join(
+        predictions.select(PREDICTION_COLUMNS).rename(
+            {"probability": "classifier_probability", "logit": "classifier_logit"}
+        ),
+        on=["record_id_l", "record_id_r"],
+        how="left",
+    )
+    splink = splink_log_odds(frame.get_column("match_weight").to_numpy())
+    logits = frame.get_column("classifier_logit").fill_null(0.0).to_numpy()
+    has_prediction = frame.get_column("classifier_logit").is_not_null().to_numpy()
+    fused = np.where(has_prediction, fused_log_odds(splink, logits, prior, params), splink)
+    frame = frame.with_columns(fused_log_odds=pl.Series(fused), fused_score=pl.Series(expit(fused)))
+    same = pl.col("same_facility") & pl.lit(rules.distinct_within_facility)
+    source = (
+        pl.when(same)
+        .then(pl.lit("same_facility"))
+        .when(pl.col("classifier_logit").is_not_null())
+        .then(pl.lit("classifier"))
+        .when(pl.col("tier") == "auto_match")
+        .then(pl.lit("splink_auto"))
+        .when(pl.col("tier") == "gray_zone")
+        .then(pl.lit("splink_only"))
+        .otherwise(pl.lit("splink_reject"))
+    )
+    frame = frame.with_columns(decision_source=source).drop("same_facility")
+    accepted = (
+        pl.when(pl.col("decision_source") == "classifier")
+        .then(pl.col("fused_log_odds") >= params.threshold)
+        .when(pl.col("decision_source") == "splink_only")
+        .then(pl.col("match_probability") >= rules.splink_only_threshold)
+        .otherwise(pl.col("decision_source") == "splink_auto")
+    )
+    return frame.with_columns(accepted=accepted)
+
+
+def decision_counts(decisions: pl.DataFrame) -> pl.DataFrame:
+    """Pairs and accepted pairs per decision source and tier."""
+    return (
+        decisions.group_by("decision_source", "tier")
+        .agg(pairs=pl.len(), accepted=pl.col("accepted").sum())
+        .sort("decision_source", "tier")
+    )

@@ -1,0 +1,128 @@
+"""Classifier predictions for a track's pairs, and the fusion calibration on the training track."""
+
+import time
+
+import dagster as dg
+import polars as pl
+
+from synthmass_assets.k8s import GPU_STEP
+from synthmass_assets.metadata import frame_metadata, markdown_table
+from synthmass_assets.mpi.calibration import fit_calibration
+from synthmass_assets.mpi.config import CalibrationConfig, PairPredictionConfig
+from synthmass_assets.mpi.scoring import ClassifierBinding, pairs_to_score, predict
+from synthmass_assets.resources.storage import SynthmassStorage
+
+GROUP = "mpi"
+# DESIGN.md lists pair_predictions with the classifier stage's assets.
+PREDICTIONS_GROUP = "classifier"
+KINDS = {"duckdb", "polars"}
+
+
+def build_pair_predictions(
+    track: str, classifier: ClassifierBinding, held_out_only: bool = False
+) -> dg.AssetsDefinition:
+    """``[track, "pair_predictions"]``: the promoted classifier's score of the track's pairs.
+
+    Args:
+        track: Asset key prefix.
+        classifier: The classifier stage's binding (model asset, scorer, held-out records).
+        held_out_only: Score only pairs of records the model was not fitted on (training track).
+    """
+    summaries_key = dg.AssetKey([track, classifier.summaries_asset])
+    scope = "held-out pairs of the" if held_out_only else "pairs of the"
+
+    @dg.asset(
+        key=dg.AssetKey([track, "pair_predictions"]),
+        ins={
+            "scored_pairs": dg.AssetIn(key=dg.AssetKey([track, "scored_pairs"])),
+            "summaries": dg.AssetIn(key=summaries_key),
+        },
+        deps=[dg.AssetKey(list(classifier.model_key))],
+        group_name=PREDICTIONS_GROUP,
+        kinds=KINDS | {"pytorch"},
+        op_tags=GPU_STEP,
+        code_version="1",
+        description=f"Classifier probability and logit of the {scope} configured tiers (gray "
+        "zone by default) whose two records both have clinical history, from the promoted model.",
+    )
+    def pair_predictions(
+        context: dg.AssetExecutionContext,
+        config: PairPredictionConfig,
+        storage: SynthmassStorage,
+        scored_pairs: pl.DataFrame,
+        summaries: pl.DataFrame,
+    ) -> dg.Output[pl.DataFrame]:
+        held_out = classifier.held_out_records(storage) if held_out_only else None
+        tiers = config.tier_names()
+        pairs = pairs_to_score(scored_pairs, tiers, summaries["record_id"], held_out)
+        in_tiers = scored_pairs.filter(pl.col("tier").is_in(tiers)).height
+        context.log.info("Scoring %d of %d pairs in tiers %s", pairs.height, in_tiers, tiers)
+        started = time.perf_counter()
+        scorer = classifier.load_scorer(storage)
+        predictions = predict(scorer, pairs, summaries, config.batch_size)
+        seconds = time.perf_counter() - started
+        deciles = predictions.select(
+            pl.col("probability").quantile(q / 10).alias(f"p{q * 10}") for q in range(11)
+        )
+        return dg.Output(
+            predictions,
+            metadata=frame_metadata(
+                predictions,
+                tiers=", ".join(tiers),
+                pairs_in_tiers=in_tiers,
+                held_out_only=held_out_only,
+                seconds=round(seconds, 2),
+                pairs_per_s=round(pairs.height / max(seconds, 1e-9), 1),
+                mean_probability=float(predictions["probability"].mean() or 0.0),  # type: ignore[arg-type]
+                probability_deciles=markdown_table(deciles),
+            ),
+        )
+
+    return pair_predictions
+
+
+def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
+    """``[track, "fusion_calibration"]`` from the track's held-out ``pair_predictions``."""
+
+    @dg.asset(
+        key=dg.AssetKey([track, "fusion_calibration"]),
+        ins={
+            "pair_predictions": dg.AssetIn(key=dg.AssetKey([track, "pair_predictions"])),
+            "ground_truth": dg.AssetIn(key=dg.AssetKey([track, "ground_truth"])),
+        },
+        group_name=GROUP,
+        kinds=KINDS | {"scipy"},
+        code_version="1",
+    )
+    def fusion_calibration(
+        config: CalibrationConfig, pair_predictions: pl.DataFrame, ground_truth: pl.DataFrame
+    ) -> dg.Output[pl.DataFrame]:
+        """Fusion weights, bias and threshold fitted on held-out training-track pairs (logistic
+        regression with the label-free base-rate estimate as offset; F1-best threshold)."""
+        table = fit_calibration(
+            pair_predictions,
+            ground_truth,
+            config.estimator(),
+            config.training_match_rate,
+            config.l2,
+        )
+        row = table.row(0, named=True)
+        return dg.Output(
+            table,
+            metadata={
+                **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()},
+                "calibration": markdown_table(table),
+            },
+        )
+
+    return fusion_calibration
+
+
+def build_calibration_assets(
+    classifier: ClassifierBinding, track: str = "training"
+) -> list[dg.AssetsDefinition]:
+    """Held-out ``pair_predictions`` and ``fusion_calibration`` of the calibration track."""
+    return [
+        build_pair_predictions(track, classifier, held_out_only=True),
+        build_fusion_calibration(track),
+    ]
