@@ -14,6 +14,7 @@ import dagster as dg
 
 from synthmass_assets.augmentation.assets import build_augmentation_assets
 from synthmass_assets.augmentation.checks import build_augmentation_checks
+from synthmass_assets.jobs import build_jobs
 from synthmass_assets.k8s import k8s_step_executor
 from synthmass_assets.mpi.assets import build_mpi_assets
 from synthmass_assets.mpi.checks import build_mpi_checks
@@ -78,6 +79,7 @@ def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
+        jobs=build_jobs(),
         resources=deployment_resources(settings.name, settings.home),
         # Locally one process runs every step: spawning a Python per step costs more than it
         # saves on two cores. On Kubernetes each step is its own pod.

@@ -8,7 +8,9 @@ import polars as pl
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.mpi import fhir
 from synthmass_assets.mpi.evaluation import HEADLINE, SYNTHMASS, metrics_table, precision_by_source
+from synthmass_assets.mpi.pictures import threshold_curves
 from synthmass_assets.mpi.prediction_assets import GROUP, KINDS
+from synthmass_assets.plots import figure_markdown
 from synthmass_assets.resources.storage import SynthmassStorage
 
 FHIR_FILE = "mpi_bundle.json"
@@ -54,6 +56,10 @@ def build_metrics_asset(track: str) -> dg.AssetsDefinition:
                 **frame_metadata(table),
                 "comparison": markdown_table(table.with_columns(pl.col(pl.Float64).round(4))),
                 "precision_by_decision_source": markdown_table(by_source, limit=10),
+                "threshold_curves": figure_markdown(
+                    threshold_curves(scored_pairs, resolved_matches, ground_truth),
+                    alt="Precision, recall and F1 against threshold, Splink alone and fused",
+                ),
                 **{f"{SYNTHMASS}/{name}": float(ours[name]) for name in HEADLINE},
             },
         )
