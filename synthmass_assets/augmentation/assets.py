@@ -33,6 +33,11 @@ from synthmass_assets.augmentation.pipeline import (
     registration_step,
 )
 from synthmass_assets.metadata import frame_metadata, markdown_table
+from synthmass_assets.plots import (
+    error_type_shares_chart,
+    facilities_per_patient_histogram,
+    figure_markdown,
+)
 from synthmass_assets.population.generator import generate_population
 from synthmass_assets.tracks import TrackSpec
 
@@ -57,7 +62,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         return {name: dg.AssetIn(key=key(name)) for name in names}
 
     def out(name: str, description: str) -> dg.AssetOut:
-        return dg.AssetOut(key=key(name), description=description, kinds=KINDS)
+        return dg.AssetOut(key=key(name), description=description, kinds=KINDS, code_version="1")
 
     def facilities(patients: pl.DataFrame, config: FacilitiesConfig) -> dg.MaterializeResult:
         """Simulated hospitals, health centres and practices in real towns of the state."""
@@ -112,6 +117,14 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
                 truth,
                 patients=truth.get_column("patient_id").n_unique(),
                 facilities_per_patient=markdown_table(histogram, limit=20),
+                facilities_per_patient_chart=figure_markdown(
+                    facilities_per_patient_histogram(
+                        truth.group_by("patient_id").agg(pl.col("facility_id").n_unique())[
+                            "facility_id"
+                        ]
+                    ),
+                    alt="Facilities per patient",
+                ),
                 records_per_facility=markdown_table(per_facility, limit=50),
             ),
         )
@@ -126,6 +139,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         protocol = config.to_protocol()
         records, log = registration_step(ground_truth, patients, lookalike_clinical, protocol)
         per_facility = records.group_by("facility_id").agg(records=pl.len()).sort("facility_id")
+        shares = reporting.error_type_table(log, protocol)
         yield dg.Output(
             records,
             output_name="facility_records",
@@ -139,7 +153,13 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
             metadata=frame_metadata(
                 log,
                 protocol=dg.MetadataValue.json(config.model_dump()),
-                error_types=markdown_table(reporting.error_type_table(log, protocol), limit=10),
+                error_types=markdown_table(shares, limit=10),
+                error_type_chart=figure_markdown(
+                    error_type_shares_chart(
+                        shares["error_type"], shares["share"], shares["configured"]
+                    ),
+                    alt="Error-type shares, achieved and configured",
+                ),
                 errors_per_record=markdown_table(
                     reporting.errors_per_record(log, records.get_column("record_id")), limit=30
                 ),
@@ -149,14 +169,19 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         )
 
     return [
-        dg.asset(key=key("facilities"), ins=ins("patients"), group_name=GROUP, kinds=KINDS)(
-            _with_config(facilities, facilities_config_for(track))
-        ),
+        dg.asset(
+            key=key("facilities"),
+            ins=ins("patients"),
+            group_name=GROUP,
+            kinds=KINDS,
+            code_version="1",
+        )(_with_config(facilities, facilities_config_for(track))),
         dg.asset(
             key=key("lookalike_clinical"),
             ins=ins("patients", "encounters"),
             group_name=GROUP,
             kinds=KINDS,
+            code_version="1",
         )(_with_config(lookalike_clinical, lookalikes_config_for(track))),
         dg.multi_asset(
             name=f"{track.name}_facility_assignment",

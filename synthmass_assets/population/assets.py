@@ -55,6 +55,7 @@ def build_population_assets(track: TrackSpec) -> dg.AssetsDefinition:
                 description=f"{TABLE_DESCRIPTIONS[table]} Track: {track.name}.",
                 io_manager_key="io_manager",
                 kinds={"polars", "duckdb"},
+                code_version="1",
             )
             for table in POPULATION_TABLES
         },

@@ -10,6 +10,7 @@ import polars as pl
 
 from synthmass_assets.k8s import HEAVY_CPU_STEP
 from synthmass_assets.metadata import frame_metadata, markdown_table
+from synthmass_assets.plots import figure_markdown, match_probability_histogram
 from synthmass_assets.resolution.config import ScoringConfig, SplinkTrainingConfig
 from synthmass_assets.resolution.linkage import predict_pairs, train_model
 from synthmass_assets.resolution.normalize import matching_features
@@ -119,6 +120,10 @@ def build_resolution_assets(track: str) -> list[dg.AssetsDefinition]:
             "prior_consistent_with_scores": refined,
             **{f"tier/{tier}": n for tier, n in counts.items()},
         }
+        extra["match_probability_by_tier"] = figure_markdown(
+            match_probability_histogram(pairs["match_probability"], pairs["tier"]),
+            alt="Match probability by tier",
+        )
         return dg.Output(pairs, metadata=frame_metadata(pairs, **extra))
 
     return [splink_model, scored_pairs]

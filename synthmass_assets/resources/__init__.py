@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_duckdb_polars import DuckDBPolarsIOManager
 
+from synthmass_assets.resources.duckdb_tables import SynthmassDuckDBIOManager
 from synthmass_assets.resources.storage import ObjectStoreStorage, SynthmassStorage
 from synthmass_assets.resources.tables import ParquetObjectStoreIOManager
 
@@ -29,7 +29,7 @@ def local_resources(home: Path) -> dict[str, Any]:
     storage = SynthmassStorage(home=str(home))
     home.mkdir(parents=True, exist_ok=True)
     return {
-        "io_manager": DuckDBPolarsIOManager(database=str(storage.database_path)),
+        "io_manager": SynthmassDuckDBIOManager(database=str(storage.database_path)),
         "storage": storage,
     }
 
