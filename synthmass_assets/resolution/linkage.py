@@ -69,7 +69,9 @@ class TrainedModel:
 def _linker(
     records: pl.DataFrame, settings: SettingsCreator | dict[str, Any], db: Path
 ) -> tuple[DuckDBAPI, Linker]:
-    api = DuckDBAPI(connection=duckdb.connect(str(db)))
+    # Splink's working tables spill to disk past this, so a million records fit a small node.
+    config = {"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": str(db.parent / "spill")}
+    api = DuckDBAPI(connection=duckdb.connect(str(db), config=config))
     table = api.register(records.to_arrow(), table_name="facility_records")
     return api, Linker(table, settings)
 
@@ -116,6 +118,7 @@ def train_model(features: pl.DataFrame, params: TrainingParams, workdir: Path) -
 
 
 PROBABILITY_FLOOR = 1e-6
+DUCKDB_MEMORY_LIMIT = "6GB"
 
 
 def _bounded(settings: dict[str, Any], records: int) -> dict[str, Any]:
