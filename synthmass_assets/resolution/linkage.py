@@ -72,7 +72,10 @@ def _linker(
     # Splink's working tables spill to disk past this, so a million records fit a small node.
     config = {"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": str(db.parent / "spill")}
     api = DuckDBAPI(connection=duckdb.connect(str(db), config=config))
-    table = api.register(records.to_arrow(), table_name="facility_records")
+    # Splink reads only the cleaned and key columns; the raw fields would just take memory.
+    table = api.register(
+        records.drop(RAW_FIELDS, strict=False).to_arrow(), table_name="facility_records"
+    )
     return api, Linker(table, settings)
 
 
@@ -118,6 +121,10 @@ def train_model(features: pl.DataFrame, params: TrainingParams, workdir: Path) -
 
 
 PROBABILITY_FLOOR = 1e-6
+RAW_FIELDS = (
+    "facility_id", "first_name", "middle_name", "last_name", "maiden_name", "suffix", "ssn",
+    "address", "city", "state", "zip", "phone",
+)  # fmt: skip
 DUCKDB_MEMORY_LIMIT = "6GB"
 
 
@@ -200,4 +207,6 @@ def closure_pairs(
         .filter(pl.col("record_id") < pl.col("record_id_r"))
         .select(record_id_l="record_id", record_id_r="record_id_r")
     )
-    return within.join(ordered(scored), on=["record_id_l", "record_id_r"], how="anti")
+    # Only pairs among cluster members can collide; never reorder all scored pairs.
+    involved = scored.filter(pl.col("record_id_l").is_in(members["record_id"].implode()))
+    return within.join(ordered(involved), on=["record_id_l", "record_id_r"], how="anti")
