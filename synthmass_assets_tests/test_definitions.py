@@ -18,7 +18,7 @@ def test_definitions_hold_every_population_asset_and_check(synthmass_home: objec
     for track in ("evaluation", "training"):
         assert (f"{track}/patients", "patients_ids_unique") in checks
         assert (f"{track}/observations", "physiological_ranges") in checks
-        assert (f"{track}/encounters", "richness_like_synthea") in checks
+        assert (f"{track}/observations", "richness_like_synthea") in checks
         assert (f"{track}/conditions", "conditions_integrity") in checks
     for key in repo.asset_graph.get_all_asset_keys():
         node = repo.asset_graph.get(key)

@@ -39,6 +39,7 @@ from synthmass_assets.plots import (
     figure_markdown,
 )
 from synthmass_assets.population.generator import generate_population
+from synthmass_assets.subsetting import selected_outputs_only
 from synthmass_assets.tracks import TrackSpec
 
 GROUP = "augmentation"
@@ -62,7 +63,13 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         return {name: dg.AssetIn(key=key(name)) for name in names}
 
     def out(name: str, description: str) -> dg.AssetOut:
-        return dg.AssetOut(key=key(name), description=description, kinds=KINDS, code_version="1")
+        return dg.AssetOut(
+            key=key(name),
+            description=description,
+            kinds=KINDS,
+            code_version="1",
+            is_required=False,
+        )
 
     def facilities(patients: pl.DataFrame, config: FacilitiesConfig) -> dg.MaterializeResult:
         """Simulated hospitals, health centres and practices in real towns of the state."""
@@ -94,6 +101,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         )
 
     def facility_assignment(
+        context,  # noqa: ANN001 — Dagster injects the context; a string annotation would not resolve
         encounters: pl.DataFrame,
         lookalike_clinical: pl.DataFrame,
         facilities: pl.DataFrame,
@@ -130,6 +138,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         )
 
     def registrations(
+        context,  # noqa: ANN001 — Dagster injects the context; a string annotation would not resolve
         ground_truth: pl.DataFrame,
         patients: pl.DataFrame,
         lookalike_clinical: pl.DataFrame,
@@ -199,7 +208,8 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
                 ),
             },
             group_name=GROUP,
-        )(_with_config(facility_assignment, assignment_config_for(track))),
+            can_subset=True,
+        )(_with_config(selected_outputs_only(facility_assignment), assignment_config_for(track))),
         dg.multi_asset(
             name=f"{track.name}_registrations",
             ins=ins("ground_truth", "patients", "lookalike_clinical"),
@@ -213,5 +223,6 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
                 ),
             },
             group_name=GROUP,
-        )(_with_config(registrations, errors_config_for(track))),
+            can_subset=True,
+        )(_with_config(selected_outputs_only(registrations), errors_config_for(track))),
     ]

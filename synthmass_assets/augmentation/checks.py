@@ -87,9 +87,9 @@ def build_augmentation_checks(track: TrackSpec) -> list[dg.AssetChecksDefinition
         return _result(validation.no_foreign_clinical_rows(ground_truth, owners))
 
     @dg.asset_check(
-        asset=key("ground_truth"),
+        asset=key("encounter_facilities"),
         name="records_per_patient_match_facilities_visited",
-        additional_ins=ins("encounter_facilities", "encounters", "lookalike_clinical"),
+        additional_ins=ins("ground_truth", "encounters", "lookalike_clinical"),
     )
     def records_match_visits(
         ground_truth: pl.DataFrame,
@@ -102,9 +102,9 @@ def build_augmentation_checks(track: TrackSpec) -> list[dg.AssetChecksDefinition
         return _result(validation.records_match_visits(ground_truth, owners))
 
     @dg.asset_check(
-        asset=key("ground_truth"),
+        asset=key("facility_records"),
         name="ground_truth_covers_every_record",
-        additional_ins=ins("facility_records"),
+        additional_ins=ins("ground_truth"),
     )
     def covers_every_record(
         ground_truth: pl.DataFrame, facility_records: pl.DataFrame

@@ -41,6 +41,8 @@ def build_population_assets(track: TrackSpec) -> dg.AssetsDefinition:
             tables = generate_population(params)
         medians = per_patient_medians(tables)
         for table in POPULATION_TABLES:
+            if table not in context.selected_output_names:
+                continue
             frame: pl.DataFrame = tables[table]
             extra = {} if table == "patients" else {"median_per_patient": medians[table]}
             yield dg.Output(frame, output_name=table, metadata=frame_metadata(frame, **extra))
@@ -56,10 +58,11 @@ def build_population_assets(track: TrackSpec) -> dg.AssetsDefinition:
                 io_manager_key="io_manager",
                 kinds={"polars", "duckdb"},
                 code_version="1",
+                is_required=False,
             )
             for table in POPULATION_TABLES
         },
         group_name="population",
         description=f"Synthetic patient population of the {track.name} track. {track.description}",
-        can_subset=False,
+        can_subset=True,
     )(population)

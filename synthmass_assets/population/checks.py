@@ -95,9 +95,9 @@ def _ranges_check(track: TrackSpec) -> dg.AssetChecksDefinition:
 
 def _richness_check(track: TrackSpec) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=dg.AssetKey([track.name, "encounters"]),
+        asset=dg.AssetKey([track.name, "observations"]),
         name="richness_like_synthea",
-        additional_ins=_ins(track, [t for t in POPULATION_TABLES if t != "encounters"]),
+        additional_ins=_ins(track, [t for t in POPULATION_TABLES if t != "observations"]),
         description="Per-patient medians within a factor of 2 of the real Synthea sample.",
     )
     def richness(

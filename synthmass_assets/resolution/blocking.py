@@ -36,6 +36,20 @@ def rule_comparisons(features: pl.DataFrame, columns: tuple[str, ...]) -> int:
     return int((blocks * (blocks - 1) // 2).sum())
 
 
+EXACT_COUNT_LIMIT = 200_000
+
+
+def estimated_comparisons(features: pl.DataFrame, columns: tuple[str, ...], seed: int = 0) -> int:
+    """Pairs a rule generates: counted exactly up to `EXACT_COUNT_LIMIT` records, beyond that
+    estimated from a random sample (pairs grow with the square of the sample fraction), so
+    that exploding broad list keys never needs memory in proportion to the whole dataset."""
+    if features.height <= EXACT_COUNT_LIMIT:
+        return rule_comparisons(features, columns)
+    fraction = EXACT_COUNT_LIMIT / features.height
+    sample = features.sample(n=EXACT_COUNT_LIMIT, seed=seed)
+    return int(rule_comparisons(sample, columns) / fraction**2)
+
+
 def choose_rules(
     features: pl.DataFrame,
     candidates: list[tuple[str, ...]],
@@ -51,7 +65,7 @@ def choose_rules(
     chosen: list[ChosenRule] = []
     used = 0
     for columns in candidates:
-        count = rule_comparisons(features, columns)
+        count = estimated_comparisons(features, columns)
         if used + count > budget:
             logger.info(
                 "Blocking rule %s skipped: %d comparisons exceed the budget", columns, count

@@ -70,7 +70,10 @@ def _linker(
     records: pl.DataFrame, settings: SettingsCreator | dict[str, Any], db: Path
 ) -> tuple[DuckDBAPI, Linker]:
     # Splink's working tables spill to disk past this, so a million records fit a small node.
-    config = {"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": str(db.parent / "spill")}
+    config: dict[str, Any] = {
+        "memory_limit": DUCKDB_MEMORY_LIMIT,
+        "temp_directory": str(db.parent / "spill"),
+    }
     api = DuckDBAPI(connection=duckdb.connect(str(db), config=config))
     # Splink reads only the cleaned and key columns; the raw fields would just take memory.
     table = api.register(
