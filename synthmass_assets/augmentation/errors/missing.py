@@ -12,8 +12,8 @@ import polars as pl
 from synthmass_assets.augmentation.errors.variant import Variant, on_field
 
 BLANK_WEIGHTS: dict[str, float] = {
-    "ssn": 0.15, "phone": 0.20, "middle_name": 0.20, "address": 0.10, "zip": 0.08, "city": 0.07,
-    "maiden_name": 0.08, "suffix": 0.05, "gender": 0.04,
+    "ssn": 0.10, "phone": 0.15, "middle_name": 0.24, "address": 0.10, "zip": 0.06, "city": 0.05,
+    "maiden_name": 0.12, "suffix": 0.10, "gender": 0.04,
 }  # fmt: skip
 
 
