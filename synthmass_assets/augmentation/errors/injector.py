@@ -178,6 +178,7 @@ def _pick_variants(
     weighted random order has exactly the weighted distribution over the applicable ones.
     """
     present = registry.present[rows]
+    hit = registry.hit[rows] if stickiness != 1.0 else np.zeros_like(present)
     weights = np.empty((rows.size, len(candidates)))
     for k, variant in enumerate(candidates):
         ok = present[:, [registry.fields[name] for name in variant.required]].all(axis=1)
@@ -186,7 +187,7 @@ def _pick_variants(
         if variant.last_of_type:
             ok &= last
         columns = [registry.fields[name] for name in variant.fields]
-        again = registry.hit[rows][:, columns].any(axis=1)
+        again = hit[:, columns].any(axis=1)
         weights[:, k] = np.where(ok, variant.weight * np.where(again, stickiness, 1.0), 0.0)
     pick = np.full(rows.size, -1)
     pending = np.arange(rows.size)
