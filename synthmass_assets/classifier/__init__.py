@@ -1,0 +1,1 @@
+"""Classifier stage: clinical summaries and the pair classifier trained on the training track."""

@@ -1,0 +1,73 @@
+"""Classifier assets: clinical summaries per track, and the training track's pair classifier."""
+
+# No `from __future__ import annotations`: Dagster reads the config and resource annotations.
+from collections.abc import Sequence
+
+import dagster as dg
+import numpy as np
+import polars as pl
+
+from synthmass_assets.augmentation.clinical import with_lookalikes
+from synthmass_assets.classifier.summaries import clinical_summaries
+from synthmass_assets.classifier.training_assets import build_training_assets
+from synthmass_assets.metadata import frame_metadata
+from synthmass_assets.population.schema import CLINICAL_TABLES
+from synthmass_assets.tracks import SYNTHETIC_TRACKS, TRAINING, TrackSpec
+
+GROUP = "classifier"
+
+
+def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
+    """``<track>/clinical_summaries``."""
+    names = (*CLINICAL_TABLES, "lookalike_clinical", "encounter_facilities")
+    ins = {name: dg.AssetIn(key=dg.AssetKey([track.name, name])) for name in names}
+
+    @dg.asset(
+        key=dg.AssetKey([track.name, "clinical_summaries"]),
+        ins=ins,
+        group_name=GROUP,
+        kinds={"polars", "duckdb"},
+        code_version="1",
+    )
+    def summaries(
+        encounters: pl.DataFrame,
+        conditions: pl.DataFrame,
+        medications: pl.DataFrame,
+        allergies: pl.DataFrame,
+        observations: pl.DataFrame,
+        procedures: pl.DataFrame,
+        immunizations: pl.DataFrame,
+        lookalike_clinical: pl.DataFrame,
+        encounter_facilities: pl.DataFrame,
+    ) -> dg.MaterializeResult:
+        """One compact, deterministic text per facility record: visits, conditions by onset
+        year (ongoing marked), medications with years, allergies, latest vitals and labs,
+        procedures and immunizations with years; plus the facts it was written from (code
+        sets, vitals, birth-year bounds, visit dates) for the structured pair features."""
+        population = {
+            "encounters": encounters, "conditions": conditions, "medications": medications,
+            "allergies": allergies, "observations": observations, "procedures": procedures,
+            "immunizations": immunizations,
+        }  # fmt: skip
+        clinical = with_lookalikes(population, lookalike_clinical)
+        frame = clinical_summaries(clinical, encounter_facilities)
+        length = frame.get_column("summary").str.len_chars().to_numpy()
+        return dg.MaterializeResult(
+            value=frame,
+            metadata=frame_metadata(
+                frame.select("record_id", "facility_id", "summary", "encounter_count"),
+                summary_chars_median=int(np.median(length)) if len(length) else 0,
+                summary_chars_max=int(length.max(initial=0)),
+                example=dg.MetadataValue.md(frame.get_column("summary")[0] if frame.height else ""),
+            ),
+        )
+
+    return summaries
+
+
+def build_classifier_assets(
+    tracks: Sequence[TrackSpec] = SYNTHETIC_TRACKS, training: TrackSpec = TRAINING
+) -> list[dg.AssetsDefinition]:
+    """Clinical summaries of every track, and the pair dataset, classifier, evaluation and
+    merged model of the training track."""
+    return [*(build_summary_asset(track) for track in tracks), *build_training_assets(training)]

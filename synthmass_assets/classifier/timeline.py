@@ -1,0 +1,119 @@
+"""Pair features from the two records' visit timelines.
+
+One person's facility records hold runs of consecutive visits: they rarely interleave, the
+visits held elsewhere leave a gap in a record's rhythm, and one person has one check-up a year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+DAYS_PER_YEAR = 365.25
+
+
+def visits_inside(summaries: pl.DataFrame, inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """How many visits of record ``inner`` fall strictly inside the span of record ``outer``.
+
+    One person's facility records hold runs of consecutive visits; they rarely interleave.
+    """
+    first, last = day_numbers(summaries, "first_visit"), day_numbers(summaries, "last_visit")
+    visits = (
+        pl.DataFrame(
+            {"row": np.arange(summaries.height), "day": summaries.get_column("visit_dates")}
+        )
+        .explode("day")
+        .with_columns(pl.col("day").cast(pl.Int64))
+    )
+    query = pl.DataFrame(
+        {"pair": np.arange(len(inner)), "row": inner, "low": first[outer], "high": last[outer]}
+    )
+    inside = (
+        query.join(visits, on="row")
+        .filter((pl.col("day") > pl.col("low")) & (pl.col("day") < pl.col("high")))
+        .group_by("pair")
+        .agg(n=pl.len())
+    )
+    counts = np.zeros(len(inner))
+    counts[inside.get_column("pair").to_numpy()] = inside.get_column("n").to_numpy()
+    return counts
+
+
+def gap_around(summaries: pl.DataFrame, sparse: np.ndarray, rich: np.ndarray) -> list[np.ndarray]:
+    """The gap in the richer record's visits that holds the sparser record's visits.
+
+    When one person moves between facilities, the visits held elsewhere leave a gap in a
+    record's rhythm; a stranger's visits fall anywhere. Returns the gap in years, the gap over
+    the richer record's median interval, and flags for a sparse record before or after it all.
+    """
+    first, last = day_numbers(summaries, "first_visit"), day_numbers(summaries, "last_visit")
+    days = summaries.get_column("visit_dates").list.eval(pl.element().cast(pl.Int64))
+    median_interval = median_gap_days(summaries)
+    visits = pl.DataFrame({"row": np.arange(summaries.height), "day": days}).explode("day")
+    query = pl.DataFrame(
+        {"pair": np.arange(len(sparse)), "row": rich, "low": first[sparse], "high": last[sparse]}
+    )
+    bounds = (
+        query.join(visits, on="row")
+        .group_by("pair")
+        .agg(
+            before=pl.col("day").filter(pl.col("day") < pl.col("low")).max(),
+            after=pl.col("day").filter(pl.col("day") > pl.col("high")).min(),
+        )
+        .sort("pair")
+    )
+    before = np.full(len(sparse), np.nan)
+    after = np.full(len(sparse), np.nan)
+    index = bounds.get_column("pair").to_numpy()
+    before[index] = bounds.get_column("before").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    after[index] = bounds.get_column("after").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    gap = after - before
+    ratio = gap / np.maximum(median_interval[rich], 1.0)
+    return [
+        np.nan_to_num(gap / DAYS_PER_YEAR).clip(0, 20) / 5,
+        np.log1p(np.nan_to_num(ratio).clip(0, 1e3)),
+        np.isnan(before).astype(float),
+        np.isnan(after).astype(float),
+    ]
+
+
+def wellness_clashes(
+    summaries: pl.DataFrame, left: np.ndarray, right: np.ndarray
+) -> list[np.ndarray]:
+    """How close the two records' check-ups come: one person has one check-up a year.
+
+    Returns the log of the smallest distance (days) between a check-up of one record and one
+    of the other (0 when either has none) and how many such pairs lie under 300 days apart.
+    """
+    days = (
+        pl.DataFrame(
+            {"row": np.arange(summaries.height), "day": summaries.get_column("wellness_dates")}
+        )
+        .explode("day")
+        .drop_nulls()
+        .with_columns(pl.col("day").cast(pl.Int64))
+    )
+    pairs = pl.DataFrame({"pair": np.arange(len(left)), "row_l": left, "row_r": right})
+    near = (
+        pairs.join(days.rename({"row": "row_l", "day": "day_l"}), on="row_l")
+        .join(days.rename({"row": "row_r", "day": "day_r"}), on="row_r")
+        .with_columns(gap=(pl.col("day_l") - pl.col("day_r")).abs())
+        .group_by("pair")
+        .agg(nearest=pl.col("gap").min(), clashes=(pl.col("gap") < 300).sum())
+    )
+    nearest, clashes = np.zeros(len(left)), np.zeros(len(left))
+    index = near.get_column("pair").to_numpy()
+    nearest[index] = np.log1p(near.get_column("nearest").to_numpy())
+    clashes[index] = np.log1p(near.get_column("clashes").to_numpy())
+    return [nearest, clashes]
+
+
+def median_gap_days(summaries: pl.DataFrame) -> np.ndarray:
+    """Median days between consecutive visits of each record (NaN with one visit)."""
+    days = summaries.get_column("visit_dates").list.eval(pl.element().cast(pl.Int64))
+    return days.list.diff().list.median().cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def day_numbers(summaries: pl.DataFrame, column: str) -> np.ndarray:
+    """A date column as days since 1970 (NaN where missing)."""
+    return summaries.get_column(column).cast(pl.Int64).cast(pl.Float64).fill_null(np.nan).to_numpy()
