@@ -128,7 +128,7 @@ RAW_FIELDS = (
     "facility_id", "first_name", "middle_name", "last_name", "maiden_name", "suffix", "ssn",
     "address", "city", "state", "zip", "phone",
 )  # fmt: skip
-DUCKDB_MEMORY_LIMIT = "6GB"
+DUCKDB_MEMORY_LIMIT = "3GB"
 
 
 def _bounded(settings: dict[str, Any], records: int) -> dict[str, Any]:
