@@ -33,7 +33,7 @@ from synthmass_assets.resolution.linkage import (
     train_model,
 )
 from synthmass_assets.resolution.normalize import matching_features
-from synthmass_assets.resolution.prior import consistent_prior, with_prior
+from synthmass_assets.resolution.prior import recalibrated
 from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
 
 RECORDS_PER_PATIENT = 2.17  # measured: facility records per patient at the default protocol
@@ -83,8 +83,7 @@ def main() -> None:
     tick = time.perf_counter()
     n = records.height
     prior = model.settings["probability_two_random_records_match"]
-    refined = consistent_prior(pairs["match_weight"].to_numpy(), prior, n * (n - 1) / 2)
-    pairs = assign_tiers(with_prior(pairs, prior, refined), 0.99, 0.01)
+    pairs = assign_tiers(recalibrated(pairs, prior, n)[0], 0.99, 0.01)
     steps["tiers"] = time.perf_counter() - tick
     recall, found, true_pairs = blocking_recall(pairs, truth)
     result = {

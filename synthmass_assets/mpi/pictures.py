@@ -7,22 +7,9 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from synthmass_assets.plots import threshold_curve, threshold_curves_chart
-from synthmass_assets.resolution.metrics import ordered, true_pairs
+from synthmass_assets.resolution.metrics import labelled_pairs, ordered, true_pairs
 
 THRESHOLDS = np.linspace(0.0, 1.0, 101)
-
-
-def _labelled(pairs: pl.DataFrame, score: str, truth: pl.DataFrame) -> pl.DataFrame:
-    scored = (
-        pairs.with_columns(
-            record_id_l=pl.min_horizontal("record_id_l", "record_id_r"),
-            record_id_r=pl.max_horizontal("record_id_l", "record_id_r"),
-        )
-        .group_by("record_id_l", "record_id_r")
-        .agg(pl.col(score).max().alias("score"))
-    )
-    return scored.join(truth.with_columns(match=pl.lit(True)), on=["record_id_l", "record_id_r"],
-                       how="left").with_columns(pl.col("match").fill_null(False))  # fmt: skip
 
 
 def threshold_curves(
@@ -35,7 +22,7 @@ def threshold_curves(
         ("Splink alone", scored_pairs, "match_probability"),
         ("SynthMass fused", resolved_matches, "fused_score"),
     ):
-        labelled = _labelled(pairs, score, truth)
-        curve = threshold_curve(labelled["score"], labelled["match"], THRESHOLDS, truth.height)
+        labelled = labelled_pairs(pairs, truth, score)
+        curve = threshold_curve(labelled[score], labelled["true"], THRESHOLDS, truth.height)
         curves.append(curve.with_columns(method=pl.lit(method)))
     return threshold_curves_chart(pl.concat(curves))

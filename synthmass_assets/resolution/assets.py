@@ -14,7 +14,7 @@ from synthmass_assets.plots import figure_markdown, match_probability_histogram
 from synthmass_assets.resolution.config import ScoringConfig, SplinkTrainingConfig
 from synthmass_assets.resolution.linkage import predict_pairs, train_model
 from synthmass_assets.resolution.normalize import matching_features
-from synthmass_assets.resolution.prior import consistent_prior, with_prior
+from synthmass_assets.resolution.prior import recalibrated
 from synthmass_assets.resolution.summary import parameter_table
 from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
 from synthmass_assets.resources.storage import SynthmassStorage
@@ -109,8 +109,7 @@ def build_resolution_assets(track: str) -> list[dg.AssetsDefinition]:
             pairs = predict_pairs(features, settings, Path(workdir), config.closure())
         n = facility_records.height
         prior = settings["probability_two_random_records_match"]
-        refined = consistent_prior(pairs["match_weight"].to_numpy(), prior, n * (n - 1) / 2)
-        pairs = with_prior(pairs, prior, refined)
+        pairs, refined = recalibrated(pairs, prior, n)
         pairs = assign_tiers(pairs, config.auto_match_threshold, config.auto_reject_threshold)
         counts = tier_counts(pairs)
         context.log.info("Scored %d pairs: %s", pairs.height, counts)

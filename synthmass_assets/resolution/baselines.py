@@ -7,6 +7,7 @@ import polars as pl
 from synthmass_assets.resolution.metrics import (
     cluster_metrics,
     clusters,
+    ordered,
     pair_metrics,
     threshold_sweep,
     true_pairs,
@@ -59,11 +60,5 @@ def splink_baselines(
 def blocking_recall(scored: pl.DataFrame, ground_truth: pl.DataFrame) -> tuple[float, int, int]:
     """Share of true pairs that reached scoring: (recall, found, true pairs)."""
     truth = true_pairs(ground_truth)
-    found = truth.join(
-        scored.select(
-            record_id_l=pl.min_horizontal("record_id_l", "record_id_r"),
-            record_id_r=pl.max_horizontal("record_id_l", "record_id_r"),
-        ).unique(),
-        on=["record_id_l", "record_id_r"],
-    ).height
+    found = truth.join(ordered(scored), on=["record_id_l", "record_id_r"]).height
     return (found / truth.height if truth.height else 1.0), found, truth.height

@@ -98,11 +98,10 @@ def cluster_metrics(links: pl.DataFrame, ground_truth: pl.DataFrame) -> dict[str
     }
 
 
-def threshold_sweep(
-    scored: pl.DataFrame, truth: pl.DataFrame, column: str = "match_probability", steps: int = 200
-) -> pl.DataFrame:
-    """Pair precision/recall/F1 of accepting pairs with ``column`` ≥ each threshold."""
-    labelled = (
+def labelled_pairs(scored: pl.DataFrame, truth: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Each distinct pair (either order) with its highest ``column`` and ``true``: whether it is
+    a true pair (``truth`` from :func:`true_pairs`)."""
+    return (
         scored.with_columns(
             record_id_l=pl.min_horizontal("record_id_l", "record_id_r"),
             record_id_r=pl.max_horizontal("record_id_l", "record_id_r"),
@@ -112,6 +111,13 @@ def threshold_sweep(
         .join(truth.with_columns(true=pl.lit(True)), on=["record_id_l", "record_id_r"], how="left")
         .with_columns(pl.col("true").fill_null(False))
     )
+
+
+def threshold_sweep(
+    scored: pl.DataFrame, truth: pl.DataFrame, column: str = "match_probability", steps: int = 200
+) -> pl.DataFrame:
+    """Pair precision/recall/F1 of accepting pairs with ``column`` ≥ each threshold."""
+    labelled = labelled_pairs(scored, truth, column)
     thresholds = np.unique(np.quantile(labelled[column].to_numpy(), np.linspace(0, 1, steps)))
     values = labelled[column].to_numpy()
     is_true = labelled["true"].to_numpy()

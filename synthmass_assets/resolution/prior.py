@@ -38,6 +38,13 @@ def consistent_prior(
     return estimate
 
 
+def recalibrated(scored: pl.DataFrame, prior: float, records: int) -> tuple[pl.DataFrame, float]:
+    """Scored pairs of ``records`` records under the prior consistent with their scores."""
+    total_pairs = records * (records - 1) / 2
+    refined = consistent_prior(scored["match_weight"].to_numpy(), prior, total_pairs)
+    return with_prior(scored, prior, refined), refined
+
+
 def with_prior(scored: pl.DataFrame, old_prior: float, new_prior: float) -> pl.DataFrame:
     """Scored pairs re-expressed under another prior (weights shift, order is unchanged)."""
     shift = _log2_odds(new_prior) - _log2_odds(old_prior)
