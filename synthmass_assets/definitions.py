@@ -14,10 +14,14 @@ import dagster as dg
 
 from synthmass_assets.augmentation.assets import build_augmentation_assets
 from synthmass_assets.augmentation.checks import build_augmentation_checks
+from synthmass_assets.classifier.assets import build_classifier_assets
+from synthmass_assets.classifier.binding import promoted_binding
+from synthmass_assets.classifier.checks import build_classifier_checks
 from synthmass_assets.jobs import build_jobs
 from synthmass_assets.k8s import k8s_step_executor
 from synthmass_assets.mpi.assets import build_mpi_assets
 from synthmass_assets.mpi.checks import build_mpi_checks
+from synthmass_assets.mpi.prediction_assets import build_calibration_assets
 from synthmass_assets.population.assets import build_population_assets
 from synthmass_assets.population.checks import build_population_checks
 from synthmass_assets.resolution.assets import build_resolution_assets
@@ -25,7 +29,7 @@ from synthmass_assets.resolution.checks import build_resolution_checks
 from synthmass_assets.resolution.custom_assets import CUSTOM, custom_facility_records
 from synthmass_assets.resources import DEPLOYMENTS, deployment_resources
 from synthmass_assets.resources.storage import DEFAULT_HOME
-from synthmass_assets.tracks import EVALUATION, SYNTHETIC_TRACKS
+from synthmass_assets.tracks import EVALUATION, SYNTHETIC_TRACKS, TRAINING
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,18 @@ def deployment_settings(environ: dict[str, str] | None = None) -> DeploymentSett
 
 
 def stage_assets() -> list[dg.AssetsDefinition]:
-    """Every stage's assets: synthetic tracks through all stages, the custom track from its
-    facility records on."""
+    """Every stage's assets: synthetic tracks through all stages (the training track trains
+    the classifier and calibrates the fusion, the evaluation track is resolved with them), the
+    custom track from its facility records on (Splink only: extracts carry no history)."""
+    classifier = promoted_binding(TRAINING)
     assets: list[dg.AssetsDefinition] = [custom_facility_records]
     for track in SYNTHETIC_TRACKS:
         assets += [build_population_assets(track), *build_augmentation_assets(track)]
     for name in (*(t.name for t in SYNTHETIC_TRACKS), CUSTOM):
         assets += build_resolution_assets(name)
-    assets += build_mpi_assets(EVALUATION.name)
+    assets += build_classifier_assets(SYNTHETIC_TRACKS, TRAINING)
+    assets += build_calibration_assets(classifier, TRAINING.name)
+    assets += build_mpi_assets(EVALUATION.name, classifier, calibration_track=TRAINING.name)
     assets += build_mpi_assets(CUSTOM, None, has_ground_truth=False, has_encounters=False)
     return assets
 
@@ -68,6 +76,7 @@ def stage_checks() -> list[dg.AssetChecksDefinition]:
     for track in SYNTHETIC_TRACKS:
         checks += build_population_checks(track) + build_augmentation_checks(track)
         checks += build_resolution_checks(track.name, has_ground_truth=True)
+    checks += build_classifier_checks(SYNTHETIC_TRACKS, TRAINING)
     checks += build_mpi_checks(EVALUATION.name) + build_mpi_checks(CUSTOM, has_ground_truth=False)
     return checks + build_resolution_checks(CUSTOM, has_ground_truth=False)
 

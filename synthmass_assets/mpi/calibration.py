@@ -7,18 +7,61 @@ its own label-free base-rate estimate.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import polars as pl
 
+from synthmass_assets.mpi.decisions import best_per_facility
 from synthmass_assets.mpi.fusion import (
     BaseRateEstimator,
     FusionParams,
     calibrate,
+    fused_log_odds,
     splink_log_odds,
     track_prior,
 )
 from synthmass_assets.resolution.metrics import true_pairs
 
 PARAM_COLUMNS = ("splink_weight", "classifier_weight", "bias", "threshold", "training_rate")
+THRESHOLD_GRID = np.round(np.arange(-8.0, 6.01, 0.25), 2)
+"""Fused log-odds thresholds tried when the best-per-facility rule picks the threshold."""
+
+
+def with_facilities(pairs: pl.DataFrame, ground_truth: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` plus ``facility_l`` and ``facility_r`` from ``ground_truth.facility_id``."""
+    facility = ground_truth.select("record_id", pl.col("facility_id").cast(pl.String))
+    for side in ("l", "r"):
+        pairs = pairs.join(
+            facility.rename({"record_id": f"record_id_{side}", "facility_id": f"facility_{side}"}),
+            on=f"record_id_{side}",
+            how="left",
+        )
+    return pairs
+
+
+def threshold_with_best_per_facility(
+    pairs: pl.DataFrame, fused: np.ndarray, grid: np.ndarray = THRESHOLD_GRID
+) -> tuple[float, float]:
+    """Threshold on ``fused`` whose accepted pairs, after the best-per-facility rule, reach the
+    best F1 on these labelled pairs: (threshold, F1). Positives count every labelled pair.
+
+    Args:
+        pairs: ``record_id_l``, ``record_id_r``, ``facility_l``, ``facility_r``, ``label``.
+        fused: Fused log-odds of each pair.
+        grid: Candidate thresholds.
+    """
+    frame = pairs.with_columns(fused=pl.Series(fused, dtype=pl.Float64))
+    positives = int(frame.get_column("label").sum())
+    best = (float(grid[0]), -1.0)
+    for threshold in grid:
+        accepted = frame.filter(pl.col("fused") >= float(threshold))
+        kept = accepted.filter(best_per_facility(accepted, "fused"))
+        hits = int(kept.get_column("label").sum())
+        f1 = 2 * hits / (kept.height + positives) if kept.height + positives else 0.0
+        if f1 > best[1]:
+            best = (float(threshold), f1)
+    return best
 
 
 def with_labels(pairs: pl.DataFrame, ground_truth: pl.DataFrame) -> pl.DataFrame:
@@ -41,6 +84,7 @@ def fit_calibration(
     estimator: BaseRateEstimator,
     training_rate: float,
     l2: float,
+    best_per_facility_rule: bool = False,
 ) -> pl.DataFrame:
     """One row: fitted parameters, the estimator, the base rate and fit diagnostics.
 
@@ -50,6 +94,8 @@ def fit_calibration(
         estimator: How the base rate is estimated (the same estimator is used on other tracks).
         training_rate: Match rate of the classifier's training pairs.
         l2: Penalty on the weights.
+        best_per_facility_rule: Pick the threshold with the decisions' best-per-facility rule
+            applied (it removes most look-alike matches, so a lower threshold pays).
     """
     labelled = with_labels(predictions, ground_truth)
     logits = labelled.get_column("logit").to_numpy()
@@ -64,6 +110,14 @@ def fit_calibration(
         training_rate,
         l2,
     )
+    if best_per_facility_rule:
+        fused = fused_log_odds(splink_log_odds(weights), logits, prior, params)
+        threshold, f1 = threshold_with_best_per_facility(
+            with_facilities(labelled, ground_truth), fused
+        )
+        summary = {**summary, "threshold_before_facility_rule": params.threshold,
+                   "f1_with_facility_rule": f1}  # fmt: skip
+        params = replace(params, threshold=threshold)
     return pl.DataFrame(
         [
             {

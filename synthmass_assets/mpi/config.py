@@ -39,9 +39,19 @@ class PairPredictionConfig(dg.Config):
 
     tiers: list[Tier] = Field(
         # Dagster's config schema takes enum defaults by name, not as members.
-        default_factory=lambda: ["gray_zone"],  # type: ignore[arg-type]
+        default_factory=lambda: ["auto_match", "gray_zone", "auto_reject"],  # type: ignore[arg-type]
         description="Splink tiers whose pairs the classifier scores (both records need clinical "
-        "history). Pairs of other tiers keep Splink's decision.",
+        "history). Pairs of other tiers keep Splink's decision. Scoring auto-matches lets the "
+        "clinical histories veto look-alikes (twins share every demographic field but one); "
+        "scoring auto-rejects above min_match_probability rescues badly damaged records.",
+    )
+    min_match_probability: float = Field(
+        default=1e-3,
+        ge=0,
+        le=1,
+        description="Pairs below this Splink probability are not scored and stay rejected "
+        "(on the adversarial protocol 1e-3 keeps ~95% of true pairs that reach scoring while "
+        "skipping ~80% of blocked pairs).",
     )
     batch_size: int = Field(
         default=20_000, gt=0, description="Pairs per scorer call; progress is logged per batch."
@@ -65,6 +75,11 @@ class CalibrationConfig(dg.Config):
     l2: float = Field(
         default=1e-3, ge=0, description="L2 penalty on the weights of the logistic fit."
     )
+    best_per_facility: bool = Field(
+        default=True,
+        description="Choose the threshold with the best-per-facility rule applied, as "
+        "resolved_matches applies it (keep equal to its best_per_facility).",
+    )
 
     def estimator(self) -> BaseRateEstimator:
         return BaseRateMethod(self.base_rate_estimator).value
@@ -85,9 +100,17 @@ class DecisionConfig(dg.Config):
         description="Two records of one facility are never one patient (each facility "
         "registers a patient once). Turn off for extracts with in-facility duplicates.",
     )
+    best_per_facility: bool = Field(
+        default=True,
+        description="Of a record's accepted matches at one other facility keep only the "
+        "strongest (decision_source 'outranked' for the others); needs "
+        "distinct_within_facility.",
+    )
 
     def to_rules(self) -> DecisionRules:
-        return DecisionRules(self.splink_only_threshold, self.distinct_within_facility)
+        return DecisionRules(
+            self.splink_only_threshold, self.distinct_within_facility, self.best_per_facility
+        )
 
 
 class FusionConfig(DecisionConfig):

@@ -10,6 +10,9 @@ Decision sources:
 - ``splink_reject``: an auto-reject without a prediction; rejected.
 - ``same_facility``: both records come from one facility; rejected when facilities register
   each patient once (``distinct_within_facility``).
+- ``outranked``: an otherwise accepted pair where one of the records has a stronger accepted
+  pair with another record of the same facility (``best_per_facility``): a facility registers
+  a patient once, so each record matches at most one record per other facility.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from scipy.special import expit
 
 from synthmass_assets.mpi.fusion import FusionParams, TrackPrior, fused_log_odds, splink_log_odds
 
-SOURCES = ("classifier", "splink_auto", "splink_only", "splink_reject", "same_facility")
+SOURCES = (
+    "classifier", "splink_auto", "splink_only", "splink_reject", "same_facility", "outranked",
+)  # fmt: skip
 PREDICTION_COLUMNS = ("record_id_l", "record_id_r", "probability", "logit")
 
 
@@ -34,10 +39,13 @@ class DecisionRules:
         splink_only_threshold: Gray-zone pairs without a prediction are accepted at or above
             this Splink probability.
         distinct_within_facility: Two records of one facility are never one patient.
+        best_per_facility: Of a record's accepted pairs with one other facility, keep only the
+            strongest (needs ``distinct_within_facility``).
     """
 
     splink_only_threshold: float = 0.5
     distinct_within_facility: bool = True
+    best_per_facility: bool = True
 
 
 def empty_predictions() -> pl.DataFrame:
@@ -53,8 +61,12 @@ def empty_predictions() -> pl.DataFrame:
 
 
 def _with_facilities(scored: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """``scored`` plus ``facility_l``/``facility_r`` (null when unknown) and ``same_facility``."""
     if "facility_id" not in records.columns:
-        return scored.with_columns(same_facility=pl.lit(False))
+        unknown = pl.lit(None, dtype=pl.String)
+        return scored.with_columns(
+            facility_l=unknown, facility_r=unknown, same_facility=pl.lit(False)
+        )
     facility = records.select("record_id", "facility_id")
     joined = scored.join(
         facility.rename({"record_id": "record_id_l", "facility_id": "facility_l"}),
@@ -66,7 +78,40 @@ def _with_facilities(scored: pl.DataFrame, records: pl.DataFrame) -> pl.DataFram
         how="left",
     )
     same = (pl.col("facility_l") == pl.col("facility_r")).fill_null(False)
-    return joined.with_columns(same_facility=same).drop("facility_l", "facility_r")
+    return joined.with_columns(same_facility=same)
+
+
+def best_per_facility(pairs: pl.DataFrame, strength: str) -> pl.Series:
+    """Whether each pair is its records' strongest towards the other record's facility.
+
+    A facility registers a patient once, so a record has at most one true match per other
+    facility; of several candidates there, all but the strongest are wrong. Pairs with an
+    unknown facility are never outranked. Ties keep the first pair in ``pairs`` order.
+
+    Args:
+        pairs: ``record_id_l``, ``record_id_r``, ``facility_l``, ``facility_r`` and
+            ``strength``, only the pairs that compete (e.g. the accepted ones).
+        strength: Column ranking the pairs (higher: more certain).
+    """
+    rank = pl.col(strength).rank("ordinal", descending=True)
+    best = pairs.select(
+        left=rank.over("record_id_l", "facility_r") == 1,
+        right=rank.over("record_id_r", "facility_l") == 1,
+        unknown=pl.col("facility_l").is_null() | pl.col("facility_r").is_null(),
+    )
+    return best.select(best=(pl.col("left") & pl.col("right")) | pl.col("unknown")).to_series()
+
+
+def _keep_best_per_facility(frame: pl.DataFrame) -> pl.DataFrame:
+    """Accepted pairs that a stronger accepted pair outranks become ``outranked``, rejected."""
+    frame = frame.with_row_index("_row")
+    accepted = frame.filter("accepted").sort("_row")
+    outranked = accepted.filter(~best_per_facility(accepted, "fused_log_odds")).get_column("_row")
+    hit = pl.col("_row").is_in(outranked.implode())
+    return frame.with_columns(
+        decision_source=pl.when(hit).then(pl.lit("outranked")).otherwise("decision_source"),
+        accepted=pl.col("accepted") & ~hit,
+    ).drop("_row")
 
 
 def decide_pairs(
@@ -132,7 +177,10 @@ def decide_pairs(
         .then(pl.col("match_probability") >= rules.splink_only_threshold)
         .otherwise(pl.col("decision_source") == "splink_auto")
     )
-    return frame.with_columns(accepted=accepted)
+    frame = frame.with_columns(accepted=accepted)
+    if rules.best_per_facility and rules.distinct_within_facility:
+        frame = _keep_best_per_facility(frame)
+    return frame.drop("facility_l", "facility_r")
 
 
 def decision_counts(decisions: pl.DataFrame) -> pl.DataFrame:

@@ -42,8 +42,9 @@ def build_pair_predictions(
         kinds=KINDS | {"pytorch"},
         op_tags=GPU_STEP,
         code_version="1",
-        description=f"Classifier probability and logit of the {scope} configured tiers (gray "
-        "zone by default) whose two records both have clinical history, from the promoted model.",
+        description=f"Classifier probability and logit of the {scope} configured tiers (all "
+        "by default, above a Splink probability floor) whose two records both have clinical "
+        "history, from the promoted model.",
     )
     def pair_predictions(
         context: dg.AssetExecutionContext,
@@ -54,9 +55,14 @@ def build_pair_predictions(
     ) -> dg.Output[pl.DataFrame]:
         held_out = classifier.held_out_records(storage) if held_out_only else None
         tiers = config.tier_names()
-        pairs = pairs_to_score(scored_pairs, tiers, summaries["record_id"], held_out)
+        pairs = pairs_to_score(
+            scored_pairs, tiers, summaries["record_id"], held_out, config.min_match_probability
+        )
         in_tiers = scored_pairs.filter(pl.col("tier").is_in(tiers)).height
-        context.log.info("Scoring %d of %d pairs in tiers %s", pairs.height, in_tiers, tiers)
+        context.log.info(
+            "Scoring %d of %d pairs in tiers %s (Splink probability >= %g)",
+            pairs.height, in_tiers, tiers, config.min_match_probability,
+        )  # fmt: skip
         started = time.perf_counter()
         scorer = classifier.load_scorer(storage)
         predictions = predict(scorer, pairs, summaries, config.batch_size)
@@ -69,6 +75,7 @@ def build_pair_predictions(
             metadata=frame_metadata(
                 predictions,
                 tiers=", ".join(tiers),
+                min_match_probability=config.min_match_probability,
                 pairs_in_tiers=in_tiers,
                 held_out_only=held_out_only,
                 seconds=round(seconds, 2),
@@ -105,6 +112,7 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
             config.estimator(),
             config.training_match_rate,
             config.l2,
+            config.best_per_facility,
         )
         row = table.row(0, named=True)
         return dg.Output(

@@ -52,6 +52,7 @@ def pairs_to_score(
     tiers: Collection[str],
     with_history: pl.Series,
     only_records: Collection[str] | None = None,
+    min_probability: float = 0.0,
 ) -> pl.DataFrame:
     """Scored pairs of the given tiers whose two records both have clinical history.
 
@@ -60,6 +61,7 @@ def pairs_to_score(
         tiers: Tiers the classifier decides (``gray_zone`` by default).
         with_history: Record ids that have a clinical summary.
         only_records: When given, keep only pairs of two of these records (held-out pairs).
+        min_probability: Skip pairs below this Splink match probability.
     """
     allowed = with_history.unique()
     if only_records is not None:
@@ -67,6 +69,7 @@ def pairs_to_score(
     allowed_list = allowed.implode()
     return scored.filter(
         pl.col("tier").is_in(list(tiers))
+        & (pl.col("match_probability") >= min_probability)
         & pl.col("record_id_l").is_in(allowed_list)
         & pl.col("record_id_r").is_in(allowed_list)
     ).select("record_id_l", "record_id_r", "tier", "match_probability", "match_weight")

@@ -155,7 +155,18 @@ class ModelSpec:
 
 # Blocking keys that are lists; a rule on them matches when the lists share an element.
 ARRAY_KEYS = frozenset(
-    {"ssn_deletions", "name_prefixes", "name_sounds", "name_tokens", "birth_tokens", "place_tokens"}
+    {
+        "ssn_deletions",
+        "birth_years",
+        "name_prefixes",
+        "name_sounds",
+        "name_starts",
+        "name_ends",
+        "name_grams",
+        "name_tokens",
+        "birth_tokens",
+        "place_tokens",
+    }
 )
 # Chosen greedily on the adversarial protocol for true pairs found per comparison made, then
 # pruned of rules whose blocks grow with the population (a single common first name, say).
@@ -195,6 +206,9 @@ PREDICTION_RULES: tuple[tuple[str, ...], ...] = (
 # Broad rules catch records whose every identifier was damaged somewhere; their blocks grow
 # with the population, so they are used only while the comparison budget allows.
 BROAD_RULES: tuple[tuple[str, ...], ...] = (
+    ("name_grams", "birth_years"),
+    ("name_starts", "birth_years", "gender"),
+    ("name_ends", "birth_years"),
     ("name_tokens", "birth_tokens"),
     ("name_tokens", "place_tokens"),
     ("birth_tokens", "place_tokens"),

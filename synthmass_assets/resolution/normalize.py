@@ -83,6 +83,14 @@ def _deletions(column: str, length: int) -> pl.Expr:
     return pl.concat_list([value.str.slice(0, i) + value.str.slice(i + 1) for i in range(length)])
 
 
+def letter_grams(name: str, size: int = 4) -> list[str]:
+    """Every run of ``size`` letters in the name (the whole name when shorter): two spellings a
+    typo or two apart, or swapped into another name field, still share most of them."""
+    if len(name) <= size:
+        return [name]
+    return sorted({name[i : i + size] for i in range(len(name) - size + 1)})
+
+
 def _name_set(*parts: pl.Expr) -> pl.Expr:
     """The distinct non-null keys of several name fields, so a swapped field still matches."""
     return pl.concat_list(parts).list.drop_nulls().list.unique().list.sort()
@@ -92,9 +100,12 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
     """Fuzzy blocking keys that survive the common registration errors.
 
     ``ssn_deletions`` (one wrong or transposed digit), ``birth_month_day`` (sorted month and
-    day: survives day/month swaps and year errors), ``name_prefixes`` and ``name_sounds`` (first
-    three letters and metaphone codes of first, last and maiden name in one set: survives
-    first/last swaps and maiden/married changes), ``street`` (first word of the street name).
+    day: survives day/month swaps and year errors), ``birth_years`` (the year and the next, so
+    years one apart share one), ``name_prefixes``, ``name_sounds``, ``name_starts``,
+    ``name_ends`` and ``name_grams`` (first three letters, metaphone codes, first two letters,
+    last three letters and four-letter runs of first, last and maiden name in one set: survive
+    first/last swaps, maiden/married changes and typos at either end), ``street`` (first word
+    of the street name).
     """
     present = set(features.columns)
     keys: list[pl.Expr] = []
@@ -106,12 +117,20 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
             pl.col("birthdate").dt.day().cast(pl.String),
         )
         keys.append(month_day.list.sort().list.join("-").alias("birth_month_day"))
+        year = pl.col("birthdate").dt.year()
+        keys.append(pl.concat_list(year, year + 1).cast(pl.List(pl.String)).alias("birth_years"))
     names = [c for c in ("first_name", "last_name", "maiden_name") if f"{c}_clean" in present]
     if names:
         keys.append(
             _name_set(*(pl.col(f"{c}_clean").str.slice(0, 3) for c in names)).alias("name_prefixes")
         )
         keys.append(_name_set(*(pl.col(f"{c}_metaphone") for c in names)).alias("name_sounds"))
+        clean = [pl.col(f"{c}_clean") for c in names]
+        keys.append(_name_set(*(n.str.slice(0, 2) for n in clean)).alias("name_starts"))
+        keys.append(_name_set(*(n.str.slice(-3) for n in clean)).alias("name_ends"))
+        no_grams = pl.lit([], pl.List(pl.String))
+        grams = (pl.col(f"{c}_grams").fill_null(no_grams) for c in names)
+        keys.append(_name_set(*grams).alias("name_grams"))
         keys += [pl.col(f"{c}_clean").str.slice(0, 3).alias(f"{c}_prefix") for c in names]
     if "address_clean" in present:
         street = pl.col("address_clean").str.replace(r"^\d+\s*", "").str.split(" ").list.first()
@@ -163,7 +182,8 @@ def matching_features(records: pl.DataFrame) -> pl.DataFrame:
         if name in present:
             clean = out.get_column(f"{name}_clean")
             out = out.with_columns(
-                _mapped(clean, jellyfish.metaphone, pl.String()).alias(f"{name}_metaphone")
+                _mapped(clean, jellyfish.metaphone, pl.String()).alias(f"{name}_metaphone"),
+                _mapped(clean, letter_grams, pl.List(pl.String)).alias(f"{name}_grams"),
             )
     if "ssn" in present:
         digits = pl.col("ssn").str.replace_all(r"\D", "")

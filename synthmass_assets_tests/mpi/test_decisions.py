@@ -105,3 +105,32 @@ def test_metrics_rows_hold_every_design_metric() -> None:
         "classifier": 1.0,
         "splink_auto": 1.0,
     }
+
+
+def test_a_record_keeps_only_its_strongest_match_at_each_other_facility() -> None:
+    # a1 (F1) is accepted with a2 and with b2, both at F2: only the stronger survives.
+    scored = pl.DataFrame(
+        {
+            "record_id_l": ["a1", "a1", "a2"],
+            "record_id_r": ["a2", "b2", "a3"],
+            "match_probability": [0.5, 0.5, 0.5],
+            "match_weight": [0.0, 0.0, 0.0],
+            "tier": ["gray_zone"] * 3,
+        }
+    )
+    predictions = pl.DataFrame(
+        {
+            "record_id_l": ["a1", "a1", "a2"],
+            "record_id_r": ["a2", "b2", "a3"],
+            "probability": [0.95, 0.8, 0.9],
+            "logit": [logit(0.95), logit(0.8), logit(0.9)],
+        }
+    )
+    prior = TrackPrior(0.5, 0.0)
+    kept = decide_pairs(scored, RECORDS, DecisionRules(), predictions, FusionParams(), prior)
+    got = {(r["record_id_l"], r["record_id_r"]): r for r in kept.iter_rows(named=True)}
+    assert got["a1", "a2"]["accepted"] and got["a2", "a3"]["accepted"]
+    assert got["a1", "b2"]["decision_source"] == "outranked" and not got["a1", "b2"]["accepted"]
+    plain = DecisionRules(best_per_facility=False)
+    both = decide_pairs(scored, RECORDS, plain, predictions, FusionParams(), prior)
+    assert both.get_column("accepted").all()
