@@ -11,10 +11,12 @@ from dataclasses import replace
 
 import numpy as np
 import polars as pl
+from scipy.special import logit
 
 from synthmass_assets.mpi.decisions import best_per_facility
 from synthmass_assets.mpi.fusion import (
     BaseRateEstimator,
+    FusionMethod,
     FusionParams,
     calibrate,
     fused_log_odds,
@@ -23,7 +25,9 @@ from synthmass_assets.mpi.fusion import (
 )
 from synthmass_assets.resolution.metrics import true_pairs
 
-PARAM_COLUMNS = ("splink_weight", "classifier_weight", "bias", "threshold", "training_rate")
+PARAM_COLUMNS = (
+    "splink_weight", "classifier_weight", "bias", "threshold", "training_rate", "base_rate_offset",
+)  # fmt: skip
 THRESHOLD_GRID = np.round(np.arange(-8.0, 6.01, 0.25), 2)
 """Fused log-odds thresholds tried when the best-per-facility rule picks the threshold."""
 
@@ -85,6 +89,7 @@ def fit_calibration(
     training_rate: float,
     l2: float,
     best_per_facility_rule: bool = False,
+    method: FusionMethod = "logistic",
 ) -> pl.DataFrame:
     """One row: fitted parameters, the estimator, the base rate and fit diagnostics.
 
@@ -96,6 +101,7 @@ def fit_calibration(
         l2: Penalty on the weights.
         best_per_facility_rule: Pick the threshold with the decisions' best-per-facility rule
             applied (it removes most look-alike matches, so a lower threshold pays).
+        method: Fusion method (``naive_bayes`` fits the threshold only).
     """
     labelled = with_labels(predictions, ground_truth)
     logits = labelled.get_column("logit").to_numpy()
@@ -109,13 +115,16 @@ def fit_calibration(
         prior,
         training_rate,
         l2,
+        method,
     )
     if best_per_facility_rule:
         fused = fused_log_odds(splink_log_odds(weights), logits, prior, params)
-        threshold, f1 = threshold_with_best_per_facility(
-            with_facilities(labelled, ground_truth), fused
-        )
+        sweep, f1 = threshold_with_best_per_facility(with_facilities(labelled, ground_truth), fused)
+        # As in `calibrate`: the cut at probability F1*/2 is steadier than the sweep's own
+        # cut, which on a small, nearly separable held-out set is one of many ties.
+        threshold = float(logit(f1 / 2)) if f1 > 0 else params.threshold
         summary = {**summary, "threshold_before_facility_rule": params.threshold,
+                   "sweep_threshold_with_facility_rule": sweep,
                    "f1_with_facility_rule": f1}  # fmt: skip
         params = replace(params, threshold=threshold)
     return pl.DataFrame(
@@ -123,6 +132,7 @@ def fit_calibration(
             {
                 **{name: getattr(params, name) for name in PARAM_COLUMNS},
                 "base_rate_estimator": estimator,
+                "method": method,
                 "true_base_rate": float(labelled.get_column("label").mean() or 0.0),  # type: ignore[arg-type]
                 **summary,
             }
@@ -133,5 +143,7 @@ def fit_calibration(
 def params_from_table(calibration: pl.DataFrame) -> tuple[FusionParams, BaseRateEstimator]:
     """The fitted parameters and base-rate estimator stored by :func:`fit_calibration`."""
     row = calibration.row(0, named=True)
-    params = FusionParams(**{name: float(row[name]) for name in PARAM_COLUMNS})
+    # Tables written before `base_rate_offset` existed used the track offset throughout.
+    values = {name: float(row[name]) for name in PARAM_COLUMNS if row.get(name) is not None}
+    params = FusionParams(**values)
     return params, row["base_rate_estimator"]

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from synthmass_assets.mpi.clustering import Guard
 from synthmass_assets.mpi.decisions import DecisionRules
-from synthmass_assets.mpi.fusion import BaseRateEstimator, FusionParams
+from synthmass_assets.mpi.fusion import BaseRateEstimator, FusionMethod, FusionParams
 
 
 class Tier(Enum):
@@ -46,12 +46,12 @@ class PairPredictionConfig(dg.Config):
         "scoring auto-rejects above min_match_probability rescues badly damaged records.",
     )
     min_match_probability: float = Field(
-        default=1e-3,
+        default=1e-4,
         ge=0,
         le=1,
         description="Pairs below this Splink probability are not scored and stay rejected "
-        "(on the adversarial protocol 1e-3 keeps ~95% of true pairs that reach scoring while "
-        "skipping ~80% of blocked pairs).",
+        "(on the adversarial protocol 1e-4 keeps ~99% of the true pairs that reach scoring "
+        "and skips ~60% of the blocked pairs).",
     )
     batch_size: int = Field(
         default=20_000, gt=0, description="Pairs per scorer call; progress is logged per batch."
@@ -61,8 +61,23 @@ class PairPredictionConfig(dg.Config):
         return [Tier(tier).value for tier in self.tiers]
 
 
+class FusionMethodName(Enum):
+    """Fusion methods (see ``fusion``)."""
+
+    naive_bayes = "naive_bayes"
+    logistic = "logistic"
+
+
 class CalibrationConfig(dg.Config):
     """How fusion weights and threshold are fitted on training-track held-out pairs."""
+
+    method: FusionMethodName = Field(
+        default=FusionMethodName.naive_bayes,
+        description="naive_bayes: Splink's posterior log-odds plus the classifier's log "
+        "likelihood ratio (weights 1 and 1, only the threshold is fitted; carries over between "
+        "tracks with different error rates). logistic: weights and bias fitted on the "
+        "held-out pairs around the track's estimated base rate.",
+    )
 
     base_rate_estimator: BaseRateMethod = Field(
         default=BaseRateMethod.em,
@@ -83,6 +98,9 @@ class CalibrationConfig(dg.Config):
 
     def estimator(self) -> BaseRateEstimator:
         return BaseRateMethod(self.base_rate_estimator).value
+
+    def fusion_method(self) -> FusionMethod:
+        return FusionMethodName(self.method).value
 
 
 class DecisionConfig(dg.Config):
@@ -135,6 +153,7 @@ class FusionConfig(DecisionConfig):
             bias=_pick(self.bias, calibrated.bias),
             threshold=_pick(self.threshold, calibrated.threshold),
             training_rate=calibrated.training_rate,
+            base_rate_offset=calibrated.base_rate_offset,
         )
 
 

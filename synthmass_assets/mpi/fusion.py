@@ -14,13 +14,24 @@ another base rate and more registration errors, which shift Splink's scores down
 weights (0, 1, 0) the fused score is the classifier's posterior at the track's base rate.
 :func:`calibrate` fits weights and bias by logistic regression with ``logit(π)`` as a fixed
 offset and sets the threshold where calibrated posteriors maximise F1.
+
+Two fusion methods (:data:`FusionMethod`):
+
+- ``naive_bayes`` (default): Splink's posterior is the pair's prior and the classifier's log
+  likelihood ratio the clinical evidence on top, ``s + (c − logit(training_rate))`` — Bayes'
+  rule with demographic and clinical evidence independent given the match status. Nothing is
+  fitted but the threshold, so it carries over between tracks whose Splink models and error
+  rates differ (``base_rate_offset = 0``).
+- ``logistic``: the weighted, track-centred form above with weights and bias fitted on
+  held-out pairs (``base_rate_offset = 1``); best when the calibration pairs look like the
+  pairs it is applied to.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -30,6 +41,7 @@ from scipy.special import expit, logit
 logger = logging.getLogger(__name__)
 
 BaseRateEstimator = Literal["em", "splink_mean"]
+FusionMethod = Literal["naive_bayes", "logistic"]
 RATE_FLOOR = 1e-4
 
 
@@ -42,6 +54,8 @@ class FusionParams:
     bias: float = 0.0
     threshold: float = 0.0
     training_rate: float = 0.5
+    base_rate_offset: float = 1.0
+    """1: Splink centred on the track median plus ``logit(π)``; 0: Splink's own posterior."""
 
 
 @dataclass(frozen=True)
@@ -128,11 +142,12 @@ def fused_log_odds(
 ) -> np.ndarray:
     """Fused log-odds of each pair (see the module docstring)."""
     llr = np.asarray(classifier_logit, dtype=float) - logit(params.training_rate)
-    centered = np.asarray(splink, dtype=float) - prior.splink_center
+    offset = params.base_rate_offset
+    centered = np.asarray(splink, dtype=float) - offset * prior.splink_center
     return (
         params.splink_weight * centered
         + params.classifier_weight * llr
-        + logit(prior.base_rate)
+        + offset * logit(prior.base_rate)
         + params.bias
     )
 
@@ -158,12 +173,15 @@ def calibrate(
     prior: TrackPrior,
     training_rate: float = 0.5,
     l2: float = 1e-3,
+    method: FusionMethod = "logistic",
 ) -> tuple[FusionParams, dict[str, float]]:
     """Fit fusion weights, bias and threshold on labelled held-out pairs.
 
-    Logistic regression of the labels on centred Splink log-odds and the classifier's log
-    likelihood ratio, with ``logit(base rate)`` as a fixed offset and a small L2 penalty on the
-    weights. The threshold is the log-odds of half the best F1 reached on the same pairs.
+    ``naive_bayes`` keeps weights (1, 1), no bias and no track offset, and fits the threshold
+    only. ``logistic``: logistic regression of the labels on centred Splink log-odds and the
+    classifier's log likelihood ratio, with ``logit(base rate)`` as a fixed offset and a small
+    L2 penalty on the weights. The threshold is the log-odds of half the best F1 reached on the
+    same pairs.
 
     Args:
         splink: Splink natural log-odds per pair.
@@ -172,6 +190,7 @@ def calibrate(
         prior: Label-free statistics of these pairs (:func:`track_prior`).
         training_rate: Match rate of the classifier's training pairs.
         l2: Penalty on the two weights (keeps the fit stable on small, separable sets).
+        method: ``naive_bayes`` or ``logistic`` (see the module docstring).
 
     Returns:
         The fitted parameters and a summary (pairs, positives, log loss, F1 at the threshold).
@@ -197,9 +216,15 @@ def calibrate(
         grad = np.append(x.T @ residual + 2 * l2 * theta[:2], residual.sum())
         return nll, grad
 
-    fit = minimize(loss, np.array([0.0, 1.0, 0.0]), jac=True, method="L-BFGS-B")
-    w_splink, w_classifier, bias = (float(v) for v in fit.x)
-    params = FusionParams(w_splink, w_classifier, bias, 0.0, training_rate)
+    if method == "naive_bayes":
+        w_splink, w_classifier, bias, offset_weight = 1.0, 1.0, 0.0, 0.0
+        z = np.asarray(splink, dtype=float) + llr
+        log_loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+    else:
+        fit = minimize(loss, np.array([0.0, 1.0, 0.0]), jac=True, method="L-BFGS-B")
+        w_splink, w_classifier, bias = (float(v) for v in fit.x)
+        offset_weight, log_loss = 1.0, float(fit.fun)
+    params = FusionParams(w_splink, w_classifier, bias, 0.0, training_rate, offset_weight)
     scores = fused_log_odds(splink, classifier_logit, prior, params)
     sweep_threshold, best_f1 = best_f1_threshold(scores, y)
     # On calibrated posteriors the F1-optimal cut is at probability F1*/2 (Lipton, Elkan &
@@ -211,9 +236,9 @@ def calibrate(
         "positives": float(y.sum()),
         "base_rate": prior.base_rate,
         "splink_center": prior.splink_center,
-        "log_loss": float(fit.fun),
+        "log_loss": log_loss,
         "best_f1": best_f1,
         "sweep_threshold": sweep_threshold,
         "f1_at_threshold": float(2 * (accepted & (y == 1)).sum() / (accepted.sum() + y.sum())),
     }
-    return FusionParams(w_splink, w_classifier, bias, threshold, training_rate), summary
+    return replace(params, threshold=threshold), summary

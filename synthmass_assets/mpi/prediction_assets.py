@@ -104,8 +104,11 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
     def fusion_calibration(
         config: CalibrationConfig, pair_predictions: pl.DataFrame, ground_truth: pl.DataFrame
     ) -> dg.Output[pl.DataFrame]:
-        """Fusion weights, bias and threshold fitted on held-out training-track pairs (logistic
-        regression with the label-free base-rate estimate as offset; F1-best threshold)."""
+        """Fusion method, weights, bias and threshold from held-out training-track pairs
+        (never the evaluation truth). Default naive_bayes: Splink's posterior plus the
+        classifier's log likelihood ratio, threshold at the F1-best cut with the
+        best-per-facility rule; logistic: weights and bias fitted around the label-free
+        base-rate estimate."""
         table = fit_calibration(
             pair_predictions,
             ground_truth,
@@ -113,6 +116,7 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
             config.training_match_rate,
             config.l2,
             config.best_per_facility,
+            config.fusion_method(),
         )
         row = table.row(0, named=True)
         return dg.Output(
