@@ -9,8 +9,10 @@ import dagster as dg
 
 # Config fields shrunk wherever an op of the run has them (the rest keep their defaults).
 # 200 patients is about the smallest population on which Splink's EM still estimates a prior
-# (60 fails with a math domain error); the classifier fields cut training to a few steps.
-TINY_FIELDS: dict[str, Any] = {"population": 200, "max_steps": 4, "epochs": 2}
+# (60 fails with a math domain error); the classifier fields cut training to a few steps, and
+# a few steps cannot reach the production F1 floor, so the blocking check is set to let the
+# tiny model through (the page under test is the metrics table, not the model's quality).
+TINY_FIELDS: dict[str, Any] = {"population": 200, "max_steps": 4, "epochs": 2, "f1_floor": 0.0}
 
 
 def tiny_run_config(job: dg.JobDefinition) -> dict[str, Any]:
