@@ -33,10 +33,20 @@ def _spec(track: str, name: str, inputs: list[str], description: str) -> dict[st
     }
 
 
-def _resolved(decisions: pl.DataFrame, **extra: Any) -> dg.Output[pl.DataFrame]:
+def _resolved(
+    decisions: pl.DataFrame, records: pl.DataFrame, config: DecisionConfig, **extra: Any
+) -> dg.Output[pl.DataFrame]:
+    decisions, report = clustering.reject_guard_cuts(
+        decisions, records, config.guard_names(), "fused_log_odds"
+    )
     accepted = decisions.filter("accepted").drop("accepted")
     counts = markdown_table(decision_counts(decisions), limit=20)
-    return dg.Output(accepted, metadata=frame_metadata(accepted, decisions=counts, **extra))
+    return dg.Output(
+        accepted,
+        metadata=frame_metadata(
+            accepted, decisions=counts, guard_cut_pairs=report.edges_cut, **extra
+        ),
+    )
 
 
 def _splink_matches_asset(track: str) -> dg.AssetsDefinition:
@@ -46,14 +56,16 @@ def _splink_matches_asset(track: str) -> dg.AssetsDefinition:
             "resolved_matches",
             ["scored_pairs", "facility_records"],
             "Accepted pairs decided by Splink alone (no classifier): auto-matches (splink_auto) "
-            "and gray-zone pairs at or above the configured probability (splink_only).",
+            "and gray-zone pairs at or above the configured probability (splink_only); a record "
+            "keeps its strongest match per other facility, and pairs the clustering guard cuts "
+            "are rejected.",
         )
     )
     def splink_matches(
         config: DecisionConfig, scored_pairs: pl.DataFrame, facility_records: pl.DataFrame
     ) -> dg.Output[pl.DataFrame]:
         decisions = decide_pairs(scored_pairs, facility_records, config.to_rules())
-        return _resolved(decisions, classifier=False)
+        return _resolved(decisions, facility_records, config, classifier=False)
 
     return splink_matches
 
@@ -63,10 +75,11 @@ def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinit
         track,
         "resolved_matches",
         ["scored_pairs", "facility_records", "pair_predictions"],
-        "Accepted pairs: auto-matches (splink_auto), classifier-scored pairs whose fused Splink "
-        "+ classifier log-odds reach the calibrated threshold (classifier), and gray-zone pairs "
-        "without clinical history decided by Splink (splink_only); with decision_source, "
-        "fused_score and both component scores.",
+        "Accepted pairs: classifier-scored pairs whose fused Splink + classifier log-odds reach "
+        "the calibrated threshold (classifier), auto-matches without clinical history "
+        "(splink_auto) and gray-zone pairs without it decided by Splink (splink_only); a record "
+        "keeps its strongest match per other facility, and pairs the clustering guard cuts are "
+        "rejected. With decision_source, fused_score and both component scores.",
     )
     calibration_key = dg.AssetKey([calibration_track, "fusion_calibration"])
     spec["ins"]["fusion_calibration"] = dg.AssetIn(key=calibration_key)
@@ -96,6 +109,8 @@ def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinit
         )
         return _resolved(
             decisions,
+            facility_records,
+            config,
             classifier=True,
             scored_pairs_base_rate=round(prior.base_rate, 4),
             scored_pairs_splink_median=round(prior.splink_center, 4),

@@ -161,6 +161,44 @@ def guarded_clusters(
     return result, report
 
 
+def reject_guard_cuts(
+    decisions: pl.DataFrame, records: pl.DataFrame, guards: Iterable[Guard], strength: str
+) -> tuple[pl.DataFrame, GuardReport]:
+    """Reject the accepted pairs that the guarded clustering cuts (source ``guard_cut``).
+
+    An accepted pair whose two records cannot share a cluster without breaking a guard (the
+    pair would chain two records of one facility into one patient, through stronger pairs) is
+    a wrong match as a pair too, so it leaves the accepted matches; the clusters of what is
+    left are the guarded clusters.
+
+    Args:
+        decisions: Every scored pair with ``accepted``, ``decision_source`` and ``strength``.
+        records: ``facility_records``.
+        guards: Guards to enforce (none: nothing is rejected).
+        strength: Column ordering the edges (higher: more certain).
+
+    Returns:
+        ``decisions`` with the cut pairs rejected, and the guard's report.
+    """
+    guards = tuple(guards)
+    accepted = decisions.filter("accepted")
+    _, report = guarded_clusters(records, accepted, guards, strength)
+    if not report.cut_edges:
+        return decisions, report
+    cut = pl.DataFrame(
+        report.cut_edges, schema=["record_id_l", "record_id_r"], orient="row"
+    ).with_columns(_cut=pl.lit(True))
+    marked = decisions.join(cut, on=["record_id_l", "record_id_r"], how="left")
+    hit = pl.col("_cut").fill_null(False)
+    return (
+        marked.with_columns(
+            decision_source=pl.when(hit).then(pl.lit("guard_cut")).otherwise("decision_source"),
+            accepted=pl.col("accepted") & ~hit,
+        ).drop("_cut"),
+        report,
+    )
+
+
 def golden_ids(links: pl.DataFrame) -> pl.DataFrame:
     """``record_id`` → ``golden_id``: a UUID named after the cluster's smallest record id, so
     the same cluster gets the same id in every run."""

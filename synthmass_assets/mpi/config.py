@@ -103,8 +103,23 @@ class CalibrationConfig(dg.Config):
         return FusionMethodName(self.method).value
 
 
-class DecisionConfig(dg.Config):
-    """How pairs without a classifier prediction are decided."""
+class LinkConfig(dg.Config):
+    """Guards of the clustering against chaining different people together."""
+
+    guards: list[GuardName] = Field(
+        default_factory=lambda: ["facility"],  # type: ignore[arg-type]
+        description="facility: a cluster holds at most one record per facility; identity: no "
+        "two records whose SSNs and birthdates both differ. Conflicting clusters are rebuilt "
+        "strongest edge first, cutting the weakest links.",
+    )
+
+    def guard_names(self) -> list[Guard]:
+        return [GuardName(guard).value for guard in self.guards]
+
+
+class DecisionConfig(LinkConfig):
+    """How pairs without a classifier prediction are decided, and the guards whose cuts are
+    rejected (the same guards as record_links by default)."""
 
     splink_only_threshold: float = Field(
         default=0.5,
@@ -159,20 +174,6 @@ class FusionConfig(DecisionConfig):
 
 def _pick(value: float | None, default: float) -> float:
     return default if value is None else value
-
-
-class LinkConfig(dg.Config):
-    """Guards of the clustering against chaining different people together."""
-
-    guards: list[GuardName] = Field(
-        default_factory=lambda: ["facility"],  # type: ignore[arg-type]
-        description="facility: a cluster holds at most one record per facility; identity: no "
-        "two records whose SSNs and birthdates both differ. Conflicting clusters are rebuilt "
-        "strongest edge first, cutting the weakest links.",
-    )
-
-    def guard_names(self) -> list[Guard]:
-        return [GuardName(guard).value for guard in self.guards]
 
 
 class QualityFloorsConfig(dg.Config):

@@ -13,6 +13,9 @@ Decision sources:
 - ``outranked``: an otherwise accepted pair where one of the records has a stronger accepted
   pair with another record of the same facility (``best_per_facility``): a facility registers
   a patient once, so each record matches at most one record per other facility.
+- ``guard_cut``: an otherwise accepted pair that the clustering guard cuts (it would chain two
+  records of one facility into one patient through stronger pairs), see
+  ``clustering.reject_guard_cuts``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from synthmass_assets.mpi.fusion import FusionParams, TrackPrior, fused_log_odds
 
 SOURCES = (
     "classifier", "splink_auto", "splink_only", "splink_reject", "same_facility", "outranked",
+    "guard_cut",
 )  # fmt: skip
 PREDICTION_COLUMNS = ("record_id_l", "record_id_r", "probability", "logit")
 

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from synthmass_assets.mpi.clustering import golden_ids, guarded_clusters
+from synthmass_assets.mpi.clustering import golden_ids, guarded_clusters, reject_guard_cuts
 
 RECORDS = pl.DataFrame(
     {
@@ -97,3 +97,14 @@ def test_golden_ids_are_stable_across_cluster_labels() -> None:
     assert golden_ids(first).equals(golden_ids(second))
     ids = golden_ids(first)
     assert ids.get_column("golden_id").n_unique() == 2
+
+
+def test_pairs_the_guard_cuts_are_rejected_as_matches() -> None:
+    decisions = CHAIN.with_columns(accepted=pl.lit(True), decision_source=pl.lit("classifier"))
+    kept, report = reject_guard_cuts(decisions, RECORDS, ["facility"], "fused_log_odds")
+    cut = kept.filter(~pl.col("accepted"))
+    assert cut.select("record_id_l", "record_id_r").rows() == [("a2", "b2")]
+    assert cut.get_column("decision_source").to_list() == ["guard_cut"]
+    assert kept.filter("accepted").height == 2 and report.edges_cut == 1
+    unguarded, _ = reject_guard_cuts(decisions, RECORDS, [], "fused_log_odds")
+    assert unguarded.get_column("accepted").all()
