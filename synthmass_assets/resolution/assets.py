@@ -101,8 +101,8 @@ def build_resolution_assets(track: str) -> list[dg.AssetsDefinition]:
         facility_records: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
         """Every blocked record pair with Splink's match probability and weight, and its tier:
-        auto_match, gray_zone or auto_reject. A second pass scores unblocked pairs inside small
-        clusters of likely matches; the prior is re-estimated to be consistent with the scores."""
+        auto_match, gray_zone or auto_reject. A second pass scores unblocked pairs of records that
+        share a likely match; the prior is re-estimated to be consistent with the scores."""
         settings = load_model_file(storage, track, MODEL_FILE)
         features = matching_features(facility_records)
         with tempfile.TemporaryDirectory(dir=storage.home) as workdir:

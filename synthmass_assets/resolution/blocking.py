@@ -21,7 +21,9 @@ class ChosenRule:
 
 
 def rule_comparisons(features: pl.DataFrame, columns: tuple[str, ...]) -> int:
-    """Exact number of record pairs a rule generates (list columns exploded first)."""
+    """Record pairs a rule generates, once per key value they share (list columns exploded
+    first): exact for plain columns, an upper bound where records share several list elements
+    (Splink scores each pair once)."""
     frame = features.select("record_id", *columns)
     for column in columns:
         if column in ARRAY_KEYS:

@@ -31,7 +31,7 @@ class SplinkTrainingConfig(dg.Config):
         default=1e-4, gt=0, description="EM stops when no parameter moves by more than this."
     )
     max_comparisons_per_record: float = Field(
-        default=100.0,
+        default=120.0,
         gt=0,
         description="Comparison budget per record: broad blocking rules are added only while "
         "the blocked pairs stay within it.",
@@ -68,12 +68,15 @@ class ScoringConfig(dg.Config):
         default=0.5,
         gt=0,
         le=1,
-        description="Second blocking pass: pairs at or above this form clusters whose unscored "
-        "pairs are scored too.",
+        description="Second blocking pass: pairs at or above this are likely matches; records "
+        "that share a likely match are scored against each other too.",
     )
-    closure_max_cluster_size: int = Field(
-        default=12, ge=2, description="Clusters larger than this are left out of the second pass."
+    closure_neighbours: int = Field(
+        default=5,
+        ge=2,
+        description="Second blocking pass: only each record's this many best likely matches are "
+        "paired with one another.",
     )
 
     def closure(self) -> ClosureParams:
-        return ClosureParams(self.closure_probability, self.closure_max_cluster_size)
+        return ClosureParams(self.closure_probability, self.closure_neighbours)

@@ -15,8 +15,13 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.expectation_maximisation import _max_change_in_parameters_comparison_levels
 
 from synthmass_assets.resolution.blocking import ChosenRule, choose_rules
-from synthmass_assets.resolution.comparisons import ModelSpec, blocking_rule, model_spec
-from synthmass_assets.resolution.metrics import clusters, ordered
+from synthmass_assets.resolution.comparisons import (
+    ARRAY_KEYS,
+    ModelSpec,
+    blocking_rule,
+    model_spec,
+)
+from synthmass_assets.resolution.metrics import ordered
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +35,20 @@ class TrainingParams:
     u_max_pairs: float = 2e6
     em_max_iterations: int = 40
     em_convergence: float = 1e-4
-    max_comparisons_per_record: float = 100.0
+    max_comparisons_per_record: float = 120.0
     max_comparisons_total: float = 20e6
 
 
 @dataclass(frozen=True)
 class ClosureParams:
-    """Second blocking pass: unscored pairs inside small clusters of likely matches."""
+    """Second blocking pass: unscored pairs of records that share a likely match.
+
+    Two records are paired when both are among the ``neighbours`` best-scoring matches at or
+    above ``match_probability`` of a third record (a record linking two others).
+    """
 
     match_probability: float = 0.5
-    max_cluster_size: int = 12
+    neighbours: int = 5
 
 
 @dataclass
@@ -67,8 +76,16 @@ class TrainedModel:
 
 
 def _linker(
-    records: pl.DataFrame, settings: SettingsCreator | dict[str, Any], db: Path
+    records: pl.DataFrame,
+    settings: SettingsCreator | dict[str, Any],
+    db: Path,
+    blocking_keys: frozenset[str] = frozenset(),
 ) -> tuple[DuckDBAPI, Linker]:
+    """A linker on a DuckDB file over ``records`` numbered by row: Splink joins, sorts and
+    returns small integer ids instead of the string record ids (see :func:`with_record_ids`).
+
+    List-valued blocking keys other than ``blocking_keys`` are left out.
+    """
     # Splink's working tables spill to disk past this, so a million records fit a small node.
     config: dict[str, Any] = {
         "memory_limit": DUCKDB_MEMORY_LIMIT,
@@ -76,10 +93,18 @@ def _linker(
     }
     api = DuckDBAPI(connection=duckdb.connect(str(db), config=config))
     # Splink reads only the cleaned and key columns; the raw fields would just take memory.
-    table = api.register(
-        records.drop(RAW_FIELDS, strict=False).to_arrow(), table_name="facility_records"
+    unused = [*RAW_FIELDS, *(ARRAY_KEYS - blocking_keys)]
+    numbered = records.drop(unused, strict=False).with_columns(
+        record_id=pl.int_range(pl.len(), dtype=pl.UInt32)
     )
+    table = api.register(numbered.to_arrow(), table_name="facility_records")
     return api, Linker(table, settings)
+
+
+def exploded_keys(settings: dict[str, Any]) -> frozenset[str]:
+    """The list-valued columns the prediction blocking rules of saved settings explode."""
+    rules = settings.get("blocking_rules_to_generate_predictions", [])
+    return frozenset(c for rule in rules for c in rule.get("arrays_to_explode") or [])
 
 
 def _settings(
@@ -107,8 +132,12 @@ def train_model(features: pl.DataFrame, params: TrainingParams, workdir: Path) -
         params.max_comparisons_per_record,
         params.max_comparisons_total,
     )
+    keys = frozenset(c for rule in rules for c in rule.columns)
     _, linker = _linker(
-        features, _settings(spec, rules, params, features.height), workdir / "training.duckdb"
+        features,
+        _settings(spec, rules, params, features.height),
+        workdir / "training.duckdb",
+        keys,
     )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -172,44 +201,62 @@ def predict_pairs(
 ) -> pl.DataFrame:
     """Every blocked pair scored (record ids, match probability and weight).
 
-    With ``closure``, pairs inside small clusters of likely matches that no rule blocked
-    together are scored in a second pass (a third record linking two others).
+    With ``closure``, pairs of records that share a likely match and that no rule blocked
+    together are scored in a second pass (see :class:`ClosureParams`).
     """
-    api, linker = _linker(features, settings, workdir / "predict.duckdb")
+    db = workdir / "predict.duckdb"
+    api, linker = _linker(features, settings, db, exploded_keys(settings))
     scored = _scored(linker.inference.predict())
-    if closure is None:
-        return scored
-    extra = closure_pairs(features.get_column("record_id"), scored, closure)
-    logger.info("Closure pass: %d more pairs inside clusters of likely matches", extra.height)
-    if extra.height == 0:
-        return scored
-    blocked = api.register(
-        extra.select(
-            match_key=pl.lit("closure"), join_key_l="record_id_l", join_key_r="record_id_r"
-        ).to_arrow(),
-        table_name="closure_pairs",
+    extra = shared_neighbour_pairs(scored, closure) if closure else scored.clear()
+    logger.info("Closure pass: %d more pairs of records that share a likely match", extra.height)
+    if extra.height:
+        blocked = api.register(
+            extra.select(
+                match_key=pl.lit("closure"), join_key_l="record_id_l", join_key_r="record_id_r"
+            ).to_arrow(),
+            table_name="closure_pairs",
+        )
+        linker.table_management.register_blocked_pairs_for_predict(blocked)
+        scored = pl.concat([scored, _scored(linker.inference.predict())])
+    return with_record_ids(scored, features.get_column("record_id"))
+
+
+def with_record_ids(pairs: pl.DataFrame, record_ids: pl.Series) -> pl.DataFrame:
+    """Pairs of row numbers (as the linker returns them) with the record ids of those rows."""
+    return pairs.with_columns(
+        record_id_l=record_ids.gather(pairs.get_column("record_id_l")),
+        record_id_r=record_ids.gather(pairs.get_column("record_id_r")),
     )
-    linker.table_management.register_blocked_pairs_for_predict(blocked)
-    return pl.concat([scored, _scored(linker.inference.predict())])
 
 
-def closure_pairs(
-    record_ids: pl.Series, scored: pl.DataFrame, params: ClosureParams
-) -> pl.DataFrame:
-    """Unscored pairs (left < right) within clusters of pairs at or above the probability."""
+def shared_neighbour_pairs(scored: pl.DataFrame, params: ClosureParams) -> pl.DataFrame:
+    """Unscored pairs (left < right) of records that are both among the ``neighbours``
+    best-scoring matches at or above the probability of a third record.
+
+    Ties in match weight are broken by record id, so the result does not depend on row order.
+    """
     likely = scored.filter(pl.col("match_probability") >= params.match_probability)
-    links = clusters(record_ids, likely)
-    sizes = (
-        links.group_by("cluster")
-        .len()
-        .filter((pl.col("len") > 2) & (pl.col("len") <= params.max_cluster_size))
+    sides = pl.concat(
+        [
+            likely.select(record="record_id_l", other="record_id_r", weight="match_weight"),
+            likely.select(record="record_id_r", other="record_id_l", weight="match_weight"),
+        ]
     )
-    members = links.join(sizes.select("cluster"), on="cluster")
+    best = (
+        sides.sort(["record", "weight", "other"], descending=[False, True, False])
+        .group_by("record", maintain_order=True)
+        .head(params.neighbours)
+    )
     within = (
-        members.join(members, on="cluster", suffix="_r")
-        .filter(pl.col("record_id") < pl.col("record_id_r"))
-        .select(record_id_l="record_id", record_id_r="record_id_r")
+        best.join(best, on="record", suffix="_r")
+        .filter(pl.col("other") < pl.col("other_r"))
+        .select(record_id_l="other", record_id_r="other_r")
+        .unique()
     )
-    # Only pairs among cluster members can collide; never reorder all scored pairs.
-    involved = scored.filter(pl.col("record_id_l").is_in(members["record_id"].implode()))
+    # Only pairs among these records can collide; never reorder all scored pairs.
+    members = pl.concat([within.get_column("record_id_l"), within.get_column("record_id_r")])
+    among = pl.col("record_id_l").is_in(members.implode()) & pl.col("record_id_r").is_in(
+        members.implode()
+    )
+    involved = scored.filter(among)
     return within.join(ordered(involved), on=["record_id_l", "record_id_r"], how="anti")
