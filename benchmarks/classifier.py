@@ -6,6 +6,7 @@ clinical summaries, pair dataset) with the training track's defaults; only the c
 timed as ``train_seconds``. Inference scores ``--pairs`` record pairs over the ~6,000 records of a
 separate evaluation-protocol population with the merged model, starting from an empty encoding
 cache. Usage: python benchmarks/classifier.py [--patients 10000] [--pairs 100000]
+[--split-seed 0] [--settings '{"seed": 1}']
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ def main() -> None:
     parser.add_argument("--eval-patients", type=int, default=2_700)
     parser.add_argument("--pairs", type=int, default=100_000)
     parser.add_argument("--settings", default="{}", help="JSON overrides of the training settings")
+    parser.add_argument(
+        "--split-seed", type=int, default=0, help="Seed of the patient split and pair samples"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     settings = PairClassifierSettings(**json.loads(args.settings))
@@ -99,7 +103,7 @@ def main() -> None:
             [population["patients"], unpack_tables(stage.lookalike_clinical).tables["patients"]],
             how="vertical_relaxed",
         )
-        pairs = build_pairs(stage.ground_truth, candidates, PairSampling())
+        pairs = build_pairs(stage.ground_truth, candidates, PairSampling(seed=args.split_seed))
         data = PairDataset.build(pairs, summaries, record_labels(stage.ground_truth, people))
         steps["training_track"] = time.perf_counter() - tick
 
@@ -137,6 +141,8 @@ def main() -> None:
         "batch_size": settings.encode_batch_size,
         "train_batch_size": settings.batch_size,
         "max_length": settings.max_length,
+        "split_seed": args.split_seed,
+        "seed": settings.seed,
         "training_pairs": {s: len(data.pairs[s]) for s in data.pairs},
         "records_encoded_in_training": report.records_encoded,
         "train_steps_seconds": {k: round(v, 1) for k, v in report.seconds.items()},

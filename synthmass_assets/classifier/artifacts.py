@@ -23,11 +23,13 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from synthmass_assets.classifier.boosting import TreeHead, TreeShape
 from synthmass_assets.classifier.pair_head import HeadShape, PairHead
 from synthmass_assets.classifier.profile import ProfileHead, ProfileShape
 from synthmass_assets.errors import SynthmassError
 
-Heads = dict[str, PairHead | ProfileHead]
+PairScorerHead = PairHead | TreeHead
+Heads = dict[str, PairHead | TreeHead | ProfileHead]
 
 
 @dataclass
@@ -84,9 +86,9 @@ def head_name(kind: str, variant: str) -> str:
     return f"{kind}:{variant}"
 
 
-def pair_head(heads: Heads, variant: str) -> PairHead:
+def pair_head(heads: Heads, variant: str) -> PairScorerHead:
     head = heads[head_name("pair", variant)]
-    assert isinstance(head, PairHead)
+    assert isinstance(head, PairHead | TreeHead)
     return head
 
 
@@ -116,7 +118,9 @@ def load_heads(path: Path) -> Heads:
     for name, shape in metadata.items():
         values = json.loads(shape)
         head: nn.Module
-        if name.startswith("pair:"):
+        if name.startswith("pair:") and "trees" in values:
+            head = TreeHead(TreeShape(**values))
+        elif name.startswith("pair:"):
             head = PairHead(HeadShape(**values))
         else:
             head = ProfileHead(ProfileShape(**values))

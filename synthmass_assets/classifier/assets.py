@@ -27,7 +27,7 @@ def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
         ins=ins,
         group_name=GROUP,
         kinds={"polars", "duckdb"},
-        code_version="1",
+        code_version="2",
     )
     def summaries(
         encounters: pl.DataFrame,
@@ -43,7 +43,9 @@ def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
         """One compact, deterministic text per facility record: visits, conditions by onset
         year (ongoing marked), medications with years, allergies, latest vitals and labs,
         procedures and immunizations with years; plus the facts it was written from (code
-        sets, vitals, birth-year bounds, visit dates) for the structured pair features."""
+        sets, vitals, birth-year bounds, visit dates, dated diagnoses, visit reasons and
+        treatments, growth readings, lifelong clinical states) for the structured pair
+        features."""
         population = {
             "encounters": encounters, "conditions": conditions, "medications": medications,
             "allergies": allergies, "observations": observations, "procedures": procedures,

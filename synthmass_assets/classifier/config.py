@@ -38,6 +38,12 @@ class PairDatasetConfig(dg.Config):
     max_positive_pairs: int = Field(
         default=0, ge=0, description="Cap on positive pairs per split before balancing (0: none)."
     )
+    train_negatives_per_positive: float = Field(
+        default=3.0,
+        ge=1,
+        description="Negatives per positive in the train split (validation and test are "
+        "balanced); training weighs the classes back to balance.",
+    )
     seed: int = Field(default=0, description="Seed of the patient split and of every sample.")
 
     def to_sampling(self) -> PairSampling:

@@ -29,7 +29,7 @@ from transformers import (
 from synthmass_assets.classifier.artifacts import ModelFiles, TrainingReport, write_manifest
 from synthmass_assets.classifier.encoder import with_lora
 from synthmass_assets.classifier.hf_dataset import PairDataset
-from synthmass_assets.classifier.metrics import binary_metrics
+from synthmass_assets.classifier.metrics import binary_metrics, negatives_per_positive
 from synthmass_assets.classifier.pair_dataset import SPLITS
 from synthmass_assets.classifier.settings import PairClassifierSettings
 
@@ -105,7 +105,8 @@ def train_cross_encoder(
     labels: np.ndarray,
     settings: PairClassifierSettings,
 ) -> list[float]:
-    """``max_steps`` optimizer steps of ``gradient_accumulation_steps`` length-sorted micro-batches.
+    """``max_steps`` optimizer steps of ``gradient_accumulation_steps`` length-sorted micro-batches,
+    positives weighted to count as much as the (more numerous) negatives.
 
     Returns the loss of every optimizer step.
     """
@@ -120,6 +121,7 @@ def train_cross_encoder(
         [p for p in model.parameters() if p.requires_grad], lr=settings.learning_rate
     )
     target = torch.from_numpy(labels.astype(np.float32)).to(device)
+    positive_weight = torch.tensor(negatives_per_positive(labels), device=device)
     model.train()
     losses: list[float] = []
     cursor = 0
@@ -131,7 +133,7 @@ def train_cross_encoder(
             inputs = _batch(tokenizer, [texts[i] for i in rows], settings.max_length, device)
             logits = model(**inputs).logits.squeeze(-1).float()
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                logits, target[torch.from_numpy(rows).to(device)]
+                logits, target[torch.from_numpy(rows).to(device)], pos_weight=positive_weight
             )
             (loss / settings.gradient_accumulation_steps).backward()
             total += loss.item() / settings.gradient_accumulation_steps

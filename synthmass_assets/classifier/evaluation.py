@@ -45,14 +45,13 @@ def evaluate_variants(model_dir: Path, data: PairDataset, summaries: pl.DataFram
     records = pl.DataFrame({"record_id": ids}).join(
         summaries, on="record_id", how="left", maintain_order="left"
     )
-    facts = torch.from_numpy(
-        record_matrix(records, RecordVocabulary.from_json(files.vocabulary.read_text()))
-    )
+    vocabulary = RecordVocabulary.from_json(files.vocabulary.read_text())
+    facts = torch.from_numpy(record_matrix(records, vocabulary))
     variants = sorted({name.split(":", 1)[1] for name in heads})
     for split in EVALUATED_SPLITS:
         pairs = split_frame(data.pairs[split])
         left, right = pair_index(records, pairs)
-        structured = pair_features(summaries, pairs)
+        structured = pair_features(summaries, pairs, vocabulary.chronic)
         labels = pairs.get_column("label").to_numpy()
         for variant in variants:
             probability, _ = variant_scores(

@@ -9,12 +9,16 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from synthmass_assets.classifier.summaries import CODE_SETS
+from synthmass_assets.classifier.care import CARE_FEATURES, care_features
+from synthmass_assets.classifier.chronic_codes import ChronicCodes
+from synthmass_assets.classifier.physiology import BODY_FEATURES, body_features
+from synthmass_assets.classifier.summaries import CODE_SETS, SUMMARY_COLUMNS
 from synthmass_assets.classifier.timeline import (
     DAYS_PER_YEAR,
     day_numbers,
     gap_around,
     median_gap_days,
+    shared_days,
     visits_inside,
     wellness_clashes,
 )
@@ -46,6 +50,15 @@ FEATURE_NAMES: tuple[str, ...] = (
     "gap_around_years", "gap_around_ratio", "sparse_before", "sparse_after",
     "birth_year_conflict", "birth_year_slack", "span_gap_ratio",
     "wellness_nearest_days", "wellness_clashes",
+    "same_day_visits", "nearest_visit_days", "same_day_check_ups",
+    *CARE_FEATURES, *BODY_FEATURES, "contradictions",
+)  # fmt: skip
+# Findings that no two records of one person show; rare alone, together they tell the trees
+# much more than each does.
+CONTRADICTIONS = (
+    "birth_year_conflict", "interleaved_fewer", "same_day_check_ups", "diagnosed_in_both",
+    "follow_up_before_diagnosis", "other_drug", "lifelong_unseen_in_run",
+    "visits_after_death_years", "states_contradicted",
 )  # fmt: skip
 
 
@@ -72,6 +85,16 @@ def pair_index(summaries: pl.DataFrame, pairs: pl.DataFrame) -> tuple[np.ndarray
     return rows.get_column("row_l").to_numpy().copy(), rows.get_column("row_r").to_numpy().copy()
 
 
+def _require_facts(summaries: pl.DataFrame) -> None:
+    """Refuse summaries written by an older version, without the facts the features read."""
+    missing = [c for c in SUMMARY_COLUMNS if c not in summaries.columns]
+    if missing:
+        raise InputDataError(
+            f"clinical summaries lack {', '.join(missing)}; re-materialize "
+            "<track>/clinical_summaries with this version"
+        )
+
+
 def _code_overlap(codes: pl.Series, left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:
     """Jaccard index, log shared count and a both-non-empty flag of two code lists per pair."""
     long = pl.DataFrame({"row": np.arange(codes.len()), "code": codes}).explode("code").drop_nulls()
@@ -94,16 +117,23 @@ def _number(summaries: pl.DataFrame, column: str) -> np.ndarray:
     return summaries.get_column(column).cast(pl.Float64).fill_null(np.nan).to_numpy()
 
 
-def pair_features(summaries: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
+def pair_features(
+    summaries: pl.DataFrame, pairs: pl.DataFrame, chronic: ChronicCodes
+) -> np.ndarray:
     """Structured features (`FEATURE_NAMES` order) of each ``record_id_l``/``record_id_r`` pair.
 
     Args:
         summaries: The ``clinical_summaries`` table (facts columns).
         pairs: ``record_id_l`` and ``record_id_r``.
+        chronic: The courses of condition codes, learned on the training records.
 
     Returns:
         A float32 array of shape (pairs, len(FEATURE_NAMES)).
+
+    Raises:
+        InputDataError: a record has no summary, or the summaries lack facts.
     """
+    _require_facts(summaries)
     left, right = pair_index(summaries, pairs)
     columns: list[np.ndarray] = []
     for name in CODE_SETS:
@@ -118,7 +148,7 @@ def pair_features(summaries: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     later_is_left = np.nan_to_num(when[left]) >= np.nan_to_num(when[right])
     early = np.where(later_is_left, right, left)
     late = np.where(later_is_left, left, right)
-    height, first_height = _number(summaries, "height_cm"), _number(summaries, "first_height_cm")
+    height, first_height = _number(summaries, "height_cm"), _number(summaries, "first_height")
     columns += [np.nan_to_num(v) / 200 for v in (height[early], height[late])]
     columns += [np.nan_to_num(v) / 200 for v in (first_height[early], first_height[late])]
     columns.append(np.nan_to_num(np.abs(when[left] - when[right])) / DAYS_PER_YEAR / 10)
@@ -164,4 +194,9 @@ def pair_features(summaries: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     silence = np.maximum(-overlap, 0) / np.maximum(np.nan_to_num(cadence, nan=365.0), 30.0)
     columns.append(np.log1p(silence))
     columns += wellness_clashes(summaries, left, right)
+    columns += shared_days(summaries, left, right)
+    columns += care_features(summaries, left, right, chronic)
+    columns += body_features(summaries, left, right)
+    named = dict(zip(FEATURE_NAMES, columns, strict=False))
+    columns.append(np.sum([named[name] > 0 for name in CONTRADICTIONS], axis=0, dtype=float))
     return np.column_stack(columns).astype(np.float32)

@@ -13,7 +13,14 @@ import polars as pl
 import torch
 from torch import nn
 
-from synthmass_assets.classifier.metrics import binary_metrics
+from synthmass_assets.classifier.boosting import (
+    Boosting,
+    TreeHead,
+    TreeShape,
+    fit_trees,
+    tree_inputs,
+)
+from synthmass_assets.classifier.metrics import binary_metrics, negatives_per_positive
 from synthmass_assets.classifier.pair_head import PairHead, cosine
 from synthmass_assets.classifier.profile import pair_profile_features
 from synthmass_assets.classifier.settings import PairClassifierSettings
@@ -60,7 +67,8 @@ class PairTensors:
 
 @dataclass
 class HeadFit:
-    """Per-epoch training losses and validation metrics; the best epoch is kept."""
+    """Training losses and validation metrics per epoch (MLP) or per checkpoint of boosting
+    (trees); ``best_epoch`` is the epoch, or the number of trees, kept."""
 
     train_losses: list[float] = field(default_factory=list)
     validation: list[dict[str, float]] = field(default_factory=list)
@@ -79,8 +87,14 @@ def single_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+def balanced_loss(labels: torch.Tensor) -> nn.BCEWithLogitsLoss:
+    """Binary cross-entropy weighting positives by the negatives-to-positives ratio, so both
+    classes count the same however many negatives were drawn."""
+    return nn.BCEWithLogitsLoss(pos_weight=torch.tensor(negatives_per_positive(labels.numpy())))
+
+
 def score_head(
-    head: PairHead, encodings: torch.Tensor, pairs: PairTensors
+    head: nn.Module, encodings: torch.Tensor, pairs: PairTensors
 ) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities and logits of every pair, in batches."""
     head.eval()
@@ -102,14 +116,15 @@ def fit_head(
     validation: PairTensors,
     settings: PairClassifierSettings,
 ) -> HeadFit:
-    """Train ``head`` for ``settings.epochs`` epochs (cosine decay); keep the best on validation."""
+    """Train ``head`` for ``settings.epochs`` epochs (cosine decay, classes balanced); keep the
+    epoch best on validation."""
     generator = torch.Generator().manual_seed(settings.seed)
     optimizer = torch.optim.AdamW(
         head.parameters(), lr=settings.head_learning_rate, weight_decay=1e-4
     )
     steps = settings.epochs * -(-len(train.left) // HEAD_BATCH)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: cosine(step, steps))
-    loss_fn = nn.BCEWithLogitsLoss()
+    loss_fn, validation_loss = balanced_loss(train.labels), nn.BCEWithLogitsLoss()
     fit, best_loss, best_state = HeadFit(), float("inf"), copy.deepcopy(head.state_dict())
     for epoch in range(settings.epochs):
         head.train()
@@ -128,7 +143,7 @@ def fit_head(
         fit.train_losses.append(round(total / max(len(order), 1), 5))
         probabilities, logits = score_head(head, encodings, validation)
         labels = validation.labels.numpy()
-        val_loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(labels)))
+        val_loss = float(validation_loss(torch.from_numpy(logits), torch.from_numpy(labels)))
         metrics = {
             "epoch": float(epoch + 1),
             "loss": val_loss,
@@ -146,3 +161,41 @@ def fit_head(
         head.shape.variant, fit.best_epoch, best.get("loss", 0.0), best.get("f1", 0.0),
     )  # fmt: skip
     return fit
+
+
+def _tree_inputs(variant: str, encodings: torch.Tensor, pairs: PairTensors) -> np.ndarray:
+    parts = [
+        tree_inputs(
+            variant,
+            encodings[torch.from_numpy(pairs.left[start : start + SCORE_BATCH])],
+            encodings[torch.from_numpy(pairs.right[start : start + SCORE_BATCH])],
+            pairs.features[start : start + SCORE_BATCH],
+        ).numpy()
+        for start in range(0, len(pairs.left), SCORE_BATCH)
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+
+
+def fit_tree_head(
+    shape: TreeShape,
+    encodings: torch.Tensor,
+    train: PairTensors,
+    validation: PairTensors,
+    settings: PairClassifierSettings,
+) -> tuple[TreeHead, HeadFit]:
+    """Boost a tree head (`fit_trees`) on the pairs' inputs; its curves as a `HeadFit`."""
+    boosting = Boosting(
+        settings.trees, settings.tree_leaves, settings.tree_learning_rate, settings.seed
+    )
+    head, curve = fit_trees(
+        (_tree_inputs(shape.variant, encodings, train), train.labels.numpy()),
+        (_tree_inputs(shape.variant, encodings, validation), validation.labels.numpy()),
+        boosting,
+        shape,
+    )
+    fit = HeadFit(
+        train_losses=[round(point["train_loss"], 5) for point in curve],
+        validation=[{k: round(v, 5) for k, v in point.items()} for point in curve],
+        best_epoch=head.shape.trees,
+    )
+    return head, fit

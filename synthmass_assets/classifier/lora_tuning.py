@@ -1,9 +1,9 @@
 """LoRA fine-tuning of the record encoder, end to end through two auxiliary heads.
 
 Each step samples train pairs, encodes both records with gradients and adds two losses: the
-pair loss of a pair head on ``[u, v, |u − v|, u * v]`` plus structured features, and the
-profile loss (birth year, sex) of each encoded record. The heads are only scaffolding for the
-adapter; the served heads are fitted afterwards on cached encodings.
+class-balanced pair loss of a pair head on ``[u, v, |u − v|, u * v]`` plus structured
+features, and the profile loss (birth year, sex) of each encoded record. The heads are only
+scaffolding for the adapter; the served heads are fitted afterwards on cached encodings.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import logging
 import numpy as np
 import torch
 from peft import PeftModel
-from torch import nn
 
 from synthmass_assets.classifier import encoder as enc
-from synthmass_assets.classifier.head_training import PairTensors
+from synthmass_assets.classifier.head_training import PairTensors, balanced_loss
 from synthmass_assets.classifier.pair_head import HeadShape, PairHead
 from synthmass_assets.classifier.profile import ProfileHead, ProfileShape, profile_loss
 from synthmass_assets.classifier.settings import PairClassifierSettings
@@ -60,7 +59,7 @@ def tune_encoder(
     )
     birth_year, female = labels
     rng = np.random.default_rng(settings.seed)
-    pair_loss = nn.BCEWithLogitsLoss()
+    pair_loss = balanced_loss(train.labels)
     losses: list[float] = []
     for module in (model, pair_head, profile_head):
         module.train()

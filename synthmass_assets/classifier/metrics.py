@@ -8,6 +8,13 @@ METRIC_NAMES = ("precision", "recall", "f1", "accuracy", "roc_auc")
 COUNT_NAMES = ("tp", "fp", "tn", "fn")
 
 
+def negatives_per_positive(labels: np.ndarray) -> float:
+    """How many negatives the labels hold per positive (at least one of each counted); the
+    weight that makes positives count as much as negatives in a loss."""
+    positives = max(float(np.sum(labels)), 1.0)
+    return max(float(len(labels)) - positives, 1.0) / positives
+
+
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     """Area under the ROC curve (Mann–Whitney U, ties counted half); NaN with one class only."""
     labels = np.asarray(labels).astype(bool)

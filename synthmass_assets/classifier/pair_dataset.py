@@ -2,8 +2,11 @@
 
 Positives are records of one patient at different facilities. Negatives are mostly hard ones,
 Splink blocking candidates that belong to different patients (look-alike twins, parents and
-siblings first), plus some random pairs. Patients are split into train/validation/test in whole
-confusable groups, so no patient, and no look-alike pair, straddles two splits.
+siblings first), plus some random pairs. Validation and test are balanced; the train split
+holds several negatives per positive (the many ways two people differ need more examples than
+the one way records agree; training weighs the classes back to balance). Patients are split
+into train/validation/test in whole confusable groups, so no patient, and no look-alike pair,
+straddles two splits.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class PairSampling:
         random_negative_share: Share of each split's negatives drawn as random record pairs;
             the rest are Splink blocking candidates of different patients.
         max_positive_pairs: Cap on positives per split before balancing (0: no cap).
+        train_negatives_per_positive: Negatives per positive in the train split (validation
+            and test hold one).
         seed: Seed of the split and of every sample.
     """
 
@@ -37,7 +42,12 @@ class PairSampling:
     test_share: float = 0.15
     random_negative_share: float = 0.3
     max_positive_pairs: int = 0
+    train_negatives_per_positive: float = 3.0
     seed: int = 0
+
+    def negatives_per_positive(self, split: str) -> float:
+        """How many negatives a split holds per positive."""
+        return self.train_negatives_per_positive if split == "train" else 1.0
 
 
 def assign_splits(ground_truth: pl.DataFrame, sampling: PairSampling) -> pl.DataFrame:
@@ -91,10 +101,43 @@ def _random_pairs(records: pl.DataFrame, n: int, rng: np.random.Generator) -> pl
     return _ordered(pairs.filter(pl.col("record_id_l") != pl.col("record_id_r")))
 
 
+def _negatives(
+    pool: pl.DataFrame,
+    members: pl.DataFrame,
+    records: pl.DataFrame,
+    n: int,
+    sampling: PairSampling,
+    rng: np.random.Generator,
+    taken: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """``n`` negatives of one split: look-alikes first, then other Splink candidates, and a
+    `PairSampling.random_negative_share` of random pairs (none of the ``taken`` pairs)."""
+    n_random = int(round(n * sampling.random_negative_share))
+    looks = pool.filter(pl.col("source") == "lookalike")
+    others = _sample(
+        pool.filter(pl.col("source") != "lookalike"),
+        max(n - n_random - looks.height, 0),
+        sampling.seed,
+    )
+    hard = _sample(pl.concat([looks, others]), n - n_random, sampling.seed)
+    randoms = _labelled(_random_pairs(members, n, rng), records).filter(
+        pl.col("patient_id_l") != pl.col("patient_id_r")
+    )
+    for exclude in (hard, taken):
+        if exclude is not None:
+            randoms = randoms.join(exclude, on=["record_id_l", "record_id_r"], how="anti")
+    randoms = randoms.sort("record_id_l", "record_id_r").head(n - hard.height)
+    randoms = randoms.with_columns(
+        source=pl.lit("random"), match_probability=pl.lit(None, dtype=pl.Float64)
+    )
+    return pl.concat([hard, randoms.select(hard.columns)], how="vertical_relaxed")
+
+
 def build_pairs(
     ground_truth: pl.DataFrame, candidates: pl.DataFrame, sampling: PairSampling
 ) -> pl.DataFrame:
-    """Balanced labelled pairs of every split (without texts).
+    """Labelled pairs of every split (without texts): validation and test balanced, train
+    with ``sampling.train_negatives_per_positive`` negatives per positive.
 
     Args:
         ground_truth: ``record_id``, ``patient_id``, ``confusable_group``.
@@ -135,30 +178,20 @@ def build_pairs(
         source=pl.lit("same_patient"), match_probability=pl.lit(None, dtype=pl.Float64)
     )
     parts = []
+    extra_rng = np.random.default_rng([sampling.seed, 1])
     for split in SPLITS:
         pos = positives.filter(pl.col("split") == split)
         if sampling.max_positive_pairs:
             pos = _sample(pos, sampling.max_positive_pairs, sampling.seed)
-        n_random = int(round(pos.height * sampling.random_negative_share))
         pool = hard.filter(pl.col("split") == split)
-        looks = pool.filter(pl.col("source") == "lookalike")
-        others = _sample(
-            pool.filter(pl.col("source") != "lookalike"),
-            max(pos.height - n_random - looks.height, 0),
-            sampling.seed,
-        )
-        negatives = _sample(pl.concat([looks, others]), pos.height - n_random, sampling.seed)
         members = records.filter(pl.col("split") == split)
-        randoms = _labelled(_random_pairs(members, pos.height, rng), records).filter(
-            pl.col("patient_id_l") != pl.col("patient_id_r")
-        )
-        randoms = randoms.join(negatives, on=["record_id_l", "record_id_r"], how="anti").sort(
-            "record_id_l", "record_id_r"
-        )
-        randoms = randoms.head(pos.height - negatives.height).with_columns(
-            source=pl.lit("random"), match_probability=pl.lit(None, dtype=pl.Float64)
-        )
-        for frame, label in ((pos, 1), (negatives, 0), (randoms, 0)):
-            parts.append(frame.with_columns(label=pl.lit(label, dtype=pl.Int64)))
+        negatives = _negatives(pool, members, records, pos.height, sampling, rng)
+        extra = int(round(pos.height * (sampling.negatives_per_positive(split) - 1)))
+        if extra > 0:
+            pool = pool.join(negatives, on=["record_id_l", "record_id_r"], how="anti")
+            more = _negatives(pool, members, records, extra, sampling, extra_rng, negatives)
+            negatives = pl.concat([negatives, more], how="vertical_relaxed")
+        parts.append(pos.with_columns(label=pl.lit(1, dtype=pl.Int64)))
+        parts.append(negatives.with_columns(label=pl.lit(0, dtype=pl.Int64)))
     columns = [c for c in PAIR_COLUMNS if not c.startswith("summary")] + ["split"]
     return pl.concat([p.select(columns) for p in parts]).sort("split", "record_id_l", "record_id_r")

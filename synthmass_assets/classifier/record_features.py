@@ -8,30 +8,33 @@ the record holds the code and in which years it first and last appeared.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from synthmass_assets.classifier.chronic_codes import ChronicCodes
 from synthmass_assets.classifier.sections import LAB_COLUMNS, VITAL_COLUMNS
 
 YEAR_ORIGIN, YEAR_SCALE = 2000.0, 20.0
-DATE_COLUMNS = ("first_visit", "last_visit", "vitals_date", "first_height_date")
+DATE_COLUMNS = ("first_visit", "last_visit", "vitals_date", "first_height_date", "height_date")
 NUMBER_COLUMNS = (
     "encounter_count", "wellness_day", "born_after", "born_before",
-    *VITAL_COLUMNS, *LAB_COLUMNS, "first_height_cm",
+    *VITAL_COLUMNS, *LAB_COLUMNS, "first_height", "first_bmi",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class RecordVocabulary:
-    """The codes whose presence and years enter the record vector, most frequent first."""
+    """What the training records teach about codes: those whose presence and years enter the
+    record vector (most frequent first), and the courses of chronic conditions."""
 
     codes: tuple[str, ...]
+    chronic: ChronicCodes = field(default_factory=ChronicCodes)
 
     @classmethod
     def fit(cls, summaries: pl.DataFrame, size: int = 256) -> RecordVocabulary:
-        """The ``size`` codes held by most records (ties broken by code)."""
+        """The ``size`` codes held by most records (ties broken by code) and `ChronicCodes`."""
         counts = (
             summaries.select(pl.col("event_years").list.eval(pl.element().struct.field("code")))
             .explode("event_years")
@@ -41,14 +44,19 @@ class RecordVocabulary:
             .sort(["n", "event_years"], descending=[True, False])
             .head(size)
         )
-        return cls(tuple(counts.get_column("event_years").to_list()))
+        codes = tuple(counts.get_column("event_years").to_list())
+        return cls(codes, ChronicCodes.fit(summaries))
 
     def to_json(self) -> str:
-        return json.dumps(list(self.codes))
+        return json.dumps({"codes": list(self.codes), "chronic": self.chronic.to_dict()})
 
     @classmethod
     def from_json(cls, text: str) -> RecordVocabulary:
-        return cls(tuple(json.loads(text)))
+        """From `to_json`, or from the plain code list that older models saved."""
+        values = json.loads(text)
+        if isinstance(values, list):
+            return cls(tuple(values))
+        return cls(tuple(values["codes"]), ChronicCodes.from_dict(values["chronic"]))
 
 
 def record_dim(vocabulary: RecordVocabulary) -> int:

@@ -139,7 +139,7 @@ class PairScorer:
         encodings = self.encode(used, cache_dir)
         facts = torch.from_numpy(record_matrix(used, self.vocabulary))
         left, right = pair_index(used, scorable)
-        structured = pair_features(used, scorable)
+        structured = pair_features(used, scorable, self.vocabulary.chronic)
         probability, logit = variant_scores(
             self.heads, variant, encodings, facts, structured, left, right
         )

@@ -32,6 +32,9 @@ LABS: dict[str, tuple[str, str]] = {
 }
 CODE_SETS = ("condition", "medication", "allergy", "procedure", "immunization")
 VITAL_COLUMNS = tuple(column for column, _ in VITALS.values())
+GROWTH_COLUMNS = (
+    "first_height", "first_height_date", "height_date", "first_bmi", "first_bmi_date", "bmi_date",
+)  # fmt: skip
 LAB_COLUMNS = tuple(column for column, _ in LABS.values())
 
 
@@ -171,15 +174,10 @@ def latest_measures(observations: pl.DataFrame, visits: pl.DataFrame) -> pl.Data
         .group_by("record_id")
         .agg(vitals_date=pl.col("DATE").max().dt.date())
     )
-    first_height = (
-        at_records(observations.filter(pl.col("CODE") == c.HEIGHT.code), visits)
-        .sort("DATE")
-        .group_by("record_id")
-        .agg(
-            first_height_cm=pl.col("VALUE").first().cast(pl.Float64),
-            first_height_date=pl.col("DATE").first().dt.date(),
-        )
-    )
+    growth = [
+        _first_and_latest(observations, visits, code, name)
+        for code, name in ((c.HEIGHT.code, "height"), (c.BMI.code, "bmi"))
+    ]
     vitals_text = pl.concat_str(
         [pl.format(template, pl.col(code)) for code, (_, template) in VITALS.items()],
         separator=" ",
@@ -192,7 +190,8 @@ def latest_measures(observations: pl.DataFrame, visits: pl.DataFrame) -> pl.Data
     )
     return (
         wide.join(vitals_date, on="record_id", how="left")
-        .join(first_height, on="record_id", how="left")
+        .join(growth[0], on="record_id", how="left")
+        .join(growth[1], on="record_id", how="left")
         .with_columns(
             vitals_text=pl.when(pl.col("vitals_date").is_not_null()).then(vitals_text),
             labs_text=pl.when(labs_text != "").then(labs_text),
@@ -208,7 +207,23 @@ def latest_measures(observations: pl.DataFrame, visits: pl.DataFrame) -> pl.Data
             *VITAL_COLUMNS,
             "vitals_date",
             *LAB_COLUMNS,
-            "first_height_cm",
-            "first_height_date",
+            *GROWTH_COLUMNS,
         )  # fmt: skip
+    )
+
+
+def _first_and_latest(
+    observations: pl.DataFrame, visits: pl.DataFrame, code: str, name: str
+) -> pl.DataFrame:
+    """A measure's first value and date and its latest date per record (growth and BMI
+    trajectories are checked between records with them)."""
+    return (
+        at_records(observations.filter(pl.col("CODE") == code), visits)
+        .sort("DATE")
+        .group_by("record_id")
+        .agg(
+            pl.col("VALUE").first().cast(pl.Float64, strict=False).alias(f"first_{name}"),
+            pl.col("DATE").first().dt.date().alias(f"first_{name}_date"),
+            pl.col("DATE").last().dt.date().alias(f"{name}_date"),
+        )
     )

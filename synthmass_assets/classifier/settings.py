@@ -24,6 +24,7 @@ from peft import LoraConfig, TaskType
 from transformers import BitsAndBytesConfig
 
 MODES = ("bi_encoder", "cross_encoder")
+PAIR_HEADS = ("trees", "mlp")
 QUANTIZATIONS = ("none", "4bit")
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 BERT_PROJECTIONS = ["query", "key", "value", "attention.output.dense"]
@@ -71,8 +72,23 @@ class PairClassifierSettings:
     head_learning_rate: float = field(
         default=2e-3, metadata={"help": "AdamW learning rate of the pair head (bi_encoder)."}
     )
+    pair_head: str = field(
+        default="trees",
+        metadata={"help": "Pair head of the full and structured_only variants (bi_encoder): "
+                  "trees (gradient-boosted, the default) or mlp; text_only is always an MLP."},
+    )  # fmt: skip
+    trees: int = field(
+        default=400,
+        metadata={"help": "Most boosting rounds of a tree pair head; the number best on "
+                  "validation is kept."},
+    )  # fmt: skip
+    tree_leaves: int = field(default=15, metadata={"help": "Leaves per boosted tree."})
+    tree_learning_rate: float = field(
+        default=0.05, metadata={"help": "Shrinkage of each boosted tree."}
+    )
     epochs: int = field(
-        default=8, metadata={"help": "Epochs of the pair head over cached encodings (bi_encoder)."}
+        default=8,
+        metadata={"help": "Epochs of the MLP pair heads over cached encodings (bi_encoder)."},
     )
     profile_epochs: int = field(
         default=20,
@@ -103,6 +119,7 @@ class PairClassifierSettings:
     def __post_init__(self) -> None:
         for name, value, allowed in (
             ("mode", self.mode, MODES),
+            ("pair_head", self.pair_head, PAIR_HEADS),
             ("quantization", self.quantization, QUANTIZATIONS),
             ("dtype", self.dtype, tuple(DTYPES)),
         ):

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from synthmass_assets.classifier.clinical_states import STATE_COLUMNS, clinical_states
+from synthmass_assets.classifier.history import HISTORY_COLUMNS, event_history
 from synthmass_assets.classifier.sections import (
     CODE_SETS,
+    GROWTH_COLUMNS,
     LAB_COLUMNS,
     VITAL_COLUMNS,
     at_records,
@@ -25,7 +28,7 @@ SUMMARY_COLUMNS = (
     "record_id", "facility_id", "summary", "encounter_count", "first_visit", "last_visit",
     "visit_dates", "wellness_dates", "wellness_day", "born_after", "born_before",
     *(f"{name}_codes" for name in CODE_SETS), "event_years",
-    *VITAL_COLUMNS, "vitals_date", *LAB_COLUMNS, "first_height_cm", "first_height_date",
+    *VITAL_COLUMNS, "vitals_date", *LAB_COLUMNS, *GROWTH_COLUMNS, *HISTORY_COLUMNS, *STATE_COLUMNS,
 )  # fmt: skip
 EVENT_TABLES = {
     "conditions": "START",
@@ -112,19 +115,27 @@ def clinical_summaries(
 
     Returns:
         `SUMMARY_COLUMNS`: the ``summary`` text, visit counts and dates, sorted code lists per
-        kind of event, the latest key vitals and the date of the latest of them.
+        kind of event, the latest key vitals and the date of the latest of them, first and
+        latest height and BMI dates, dated diagnoses, visit reasons and treatments
+        (`event_history`) and the lifelong clinical states (`clinical_states`).
     """
     visits = encounter_facilities.select(
         "encounter_id", "record_id", "facility_id", "encounter_start"
     )
     frame = _visits(tables["encounters"], visits)
     frame = frame.join(event_years(tables, visits), on="record_id", how="left")
-    for part in [*text_sections(tables, visits), latest_measures(tables["observations"], visits)]:
+    parts = [
+        *text_sections(tables, visits),
+        latest_measures(tables["observations"], visits),
+        event_history(tables, visits),
+        clinical_states(tables, visits),
+    ]
+    for part in parts:
         frame = frame.join(part, on="record_id", how="left")
     visit_years = pl.format(
         "{}–{}", pl.col("first_visit").dt.year(), pl.col("last_visit").dt.year()
     )
-    parts = [
+    text = [
         pl.format("Visits: {} in {} ({}).", "encounter_count", visit_years, "classes"),
         pl.format("Yearly check-up around {}.", pl.col("last_wellness").dt.strftime("%b %d")),
         pl.format("Conditions: {}.", "condition_text"),
@@ -138,7 +149,7 @@ def clinical_summaries(
     empty = pl.lit([], dtype=pl.List(pl.String))
     return (
         frame.with_columns(
-            summary=pl.concat_str(parts, separator=" ", ignore_nulls=True),
+            summary=pl.concat_str(text, separator=" ", ignore_nulls=True),
             **{f"{name}_codes": pl.col(f"{name}_codes").fill_null(empty) for name in CODE_SETS},
         )
         .select(SUMMARY_COLUMNS)

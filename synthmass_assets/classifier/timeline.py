@@ -10,6 +10,8 @@ import numpy as np
 import polars as pl
 
 DAYS_PER_YEAR = 365.25
+# Consecutive visits of one run at one facility are rarely more than a year apart.
+RUN_GAP_DAYS = 400
 
 
 def visits_inside(summaries: pl.DataFrame, inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
@@ -117,3 +119,48 @@ def median_gap_days(summaries: pl.DataFrame) -> np.ndarray:
 def day_numbers(summaries: pl.DataFrame, column: str) -> np.ndarray:
     """A date column as days since 1970 (NaN where missing)."""
     return summaries.get_column(column).cast(pl.Int64).cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def _visit_days(summaries: pl.DataFrame, column: str = "visit_dates") -> pl.DataFrame:
+    """``row`` and ``day`` (days since 1970) of every listed visit."""
+    return (
+        pl.DataFrame({"row": np.arange(summaries.height), "day": summaries.get_column(column)})
+        .explode("day")
+        .drop_nulls()
+        .with_columns(pl.col("day").cast(pl.Int64))
+    )
+
+
+def visit_runs(summaries: pl.DataFrame) -> pl.DataFrame:
+    """``row``, ``run_start``, ``run_end`` of each run of visits no more than
+    `RUN_GAP_DAYS` apart: stretches where the record likely saw all of the patient's visits."""
+    days = _visit_days(summaries).sort("row", "day")
+    breaks = pl.col("day").diff().over("row").fill_null(RUN_GAP_DAYS + 1) > RUN_GAP_DAYS
+    return (
+        days.with_columns(run=breaks.cast(pl.Int64).cum_sum().over("row"))
+        .group_by("row", "run")
+        .agg(run_start=pl.col("day").min(), run_end=pl.col("day").max())
+        .drop("run")
+    )
+
+
+def shared_days(summaries: pl.DataFrame, left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:
+    """Visits of the two records on the same day, the fewest days between any two of their
+    visits (both logged), and check-ups on the same day (one person has one at a time)."""
+    pairs = pl.DataFrame({"pair": np.arange(len(left)), "row_l": left, "row_r": right})
+    out = []
+    for column in ("visit_dates", "wellness_dates"):
+        days = _visit_days(summaries, column)
+        gaps = (
+            pairs.join(days.rename({"row": "row_l", "day": "day_l"}), on="row_l")
+            .join(days.rename({"row": "row_r", "day": "day_r"}), on="row_r")
+            .with_columns(gap=(pl.col("day_l") - pl.col("day_r")).abs())
+            .group_by("pair")
+            .agg(same=(pl.col("gap") == 0).sum(), nearest=pl.col("gap").min())
+        )
+        same, nearest = np.zeros(len(left)), np.zeros(len(left))
+        index = gaps.get_column("pair").to_numpy()
+        same[index] = np.log1p(gaps.get_column("same").to_numpy())
+        nearest[index] = np.log1p(gaps.get_column("nearest").to_numpy())
+        out += [same, nearest] if column == "visit_dates" else [same]
+    return out

@@ -3,9 +3,10 @@
 1. LoRA fine-tuning: ``max_steps`` optimizer steps through the encoder (`lora_tuning`).
 2. Every record of the dataset is encoded once with the adapted encoder (cached).
 3. Per variant (full, structured_only, text_only): a profile head estimating birth year and
-   sex per record (cross-fitted on the train split), then a pair head fitted for ``epochs``
-   epochs on cached encodings, structured and profile features; the epoch best on validation
-   F1 is kept.
+   sex per record (cross-fitted on the train split), then a pair head on cached encodings,
+   structured and profile features: boosted trees (``pair_head="trees"``, the number of trees
+   best on validation kept) or an MLP fitted for ``epochs`` epochs (the epoch best on
+   validation kept); text_only is always an MLP.
 """
 
 from __future__ import annotations
@@ -25,16 +26,20 @@ from synthmass_assets.classifier import encoder as enc
 from synthmass_assets.classifier.artifacts import (
     Heads,
     ModelFiles,
+    PairScorerHead,
     TrainingReport,
     head_name,
     save_encodings,
     save_heads,
     write_manifest,
 )
+from synthmass_assets.classifier.boosting import TreeShape
 from synthmass_assets.classifier.features import pair_features
 from synthmass_assets.classifier.head_training import (
+    HeadFit,
     PairTensors,
     fit_head,
+    fit_tree_head,
     score_head,
     single_thread,
 )
@@ -90,6 +95,16 @@ class RecordTable:
         return np.flatnonzero(mask)
 
 
+def _pair_tensors(
+    pairs: pl.DataFrame,
+    summaries: pl.DataFrame,
+    vocabulary: RecordVocabulary,
+    row_of: dict[str, int],
+) -> PairTensors:
+    features = pair_features(summaries, pairs, vocabulary.chronic)
+    return PairTensors.build(pairs, features, row_of)
+
+
 def _profiles(
     records: RecordTable, encodings: torch.Tensor, variant: str, settings: PairClassifierSettings
 ) -> tuple[ProfileHead, np.ndarray]:
@@ -115,6 +130,32 @@ def _profiles(
     return head, estimates
 
 
+def _fit_pair_head(
+    variant: str,
+    encodings: torch.Tensor,
+    tensors: dict[str, PairTensors],
+    settings: PairClassifierSettings,
+) -> tuple[PairScorerHead, HeadFit]:
+    """The variant's pair head: boosted trees or an MLP (always for text_only)."""
+    n_features = tensors["train"].features.shape[1] - len(PROFILE_FEATURES)
+    if settings.pair_head == "trees" and VARIANTS[variant][1]:
+        shape = TreeShape(
+            text_dim=encodings.shape[1],
+            n_features=n_features,
+            n_profile=len(PROFILE_FEATURES),
+            trees=0,
+            nodes=0,
+            depth=0,
+            variant=variant,
+        )
+        return fit_tree_head(shape, encodings, tensors["train"], tensors["validation"], settings)
+    head = PairHead(
+        HeadShape(encodings.shape[1], n_features, len(PROFILE_FEATURES), variant=variant)
+    )
+    head.fit_scaler(tensors["train"].features.numpy())
+    return head, fit_head(head, encodings, tensors["train"], tensors["validation"], settings)
+
+
 def _fit_variant(
     variant: str,
     records: RecordTable,
@@ -122,7 +163,7 @@ def _fit_variant(
     base: dict[str, PairTensors],
     settings: PairClassifierSettings,
     report: TrainingReport,
-) -> tuple[PairHead, ProfileHead]:
+) -> tuple[PairScorerHead, ProfileHead]:
     """Profile and pair head of one variant; its metrics and profile errors go to ``report``."""
     profile_head, estimates = _profiles(records, encodings, variant, settings)
     test = records.rows(split="test")
@@ -135,12 +176,7 @@ def _fit_variant(
         ),
     }
     tensors = {split: pairs.with_profiles(estimates) for split, pairs in base.items()}
-    shape = HeadShape(
-        encodings.shape[1], base["train"].features.shape[1], len(PROFILE_FEATURES), variant=variant
-    )
-    pair_head = PairHead(shape)
-    pair_head.fit_scaler(tensors["train"].features.numpy())
-    fit = fit_head(pair_head, encodings, tensors["train"], tensors["validation"], settings)
+    pair_head, fit = _fit_pair_head(variant, encodings, tensors, settings)
     if variant == "full":
         report.head_loss_curve, report.validation_per_epoch = fit.train_losses, fit.validation
     report.metrics[variant] = {
@@ -167,11 +203,12 @@ def train_bi_encoder(
         data.records["train"]["record_id"])))  # fmt: skip
     records = RecordTable.build(data, summaries, vocabulary)
     row_of = {rid: i for i, rid in enumerate(records.frame.get_column("record_id").to_list())}
-    pairs = {s: split_frame(data.pairs[s]) for s in SPLITS}
     base = {
-        s: PairTensors.build(pairs[s], pair_features(summaries, pairs[s]), row_of) for s in SPLITS
+        s: _pair_tensors(split_frame(data.pairs[s]), summaries, vocabulary, row_of) for s in SPLITS
     }
+    features_seconds = time.perf_counter() - started
 
+    tick = time.perf_counter()
     tokenizer = enc.load_tokenizer(settings)
     pad_id = int(tokenizer.pad_token_id or 0)
     ids = enc.tokenize(
@@ -180,9 +217,10 @@ def train_bi_encoder(
     model = enc.with_lora(enc.load_base_encoder(settings), settings)
     trainable, total = model.get_nb_trainable_parameters()
     report = TrainingReport(trainable_parameters=trainable, total_parameters=total)
+    report.seconds["features"] = features_seconds
     labels = (records.birth_year, records.female)
     report.lora_loss_curve = tune_encoder(model, ids, pad_id, base["train"], labels, settings)
-    report.seconds["lora"] = time.perf_counter() - started
+    report.seconds["lora"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     frozen = enc.inference_copy(model, settings.int8_inference)

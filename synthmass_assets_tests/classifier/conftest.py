@@ -24,7 +24,7 @@ from synthmass_assets.population.params import PopulationParams
 # Small enough for seconds on two cores; every tiny model below trains in well under a minute.
 TINY_SETTINGS = {
     "max_steps": 3, "max_length": 32, "batch_size": 4, "epochs": 2, "profile_epochs": 2,
-    "encode_batch_size": 32, "seed": 7,
+    "encode_batch_size": 32, "seed": 7, "trees": 20,
 }  # fmt: skip
 
 

@@ -44,7 +44,10 @@ def test_factories_build_the_documented_keys_and_gpu_tags() -> None:
 
 
 def _run(
-    home: Path, f1_floor: float, selection: dg.AssetSelection | None = None
+    home: Path,
+    f1_floor: float,
+    selection: dg.AssetSelection | None = None,
+    settings: dict[str, object] | None = None,
 ) -> dg.ExecuteInProcessResult:
     track = TRAINING
     assets = [
@@ -64,7 +67,7 @@ def _run(
     }
     if selection is None:
         config["training_population"] = {"config": {"population": 150, "seed": 3}}
-        config["training__pair_classifier"] = {"config": TINY_SETTINGS}
+    config["training__pair_classifier"] = {"config": {**TINY_SETTINGS, **(settings or {})}}
     return defs.resolve_job_def("classifier_job").execute_in_process(
         run_config={"ops": config}, raise_on_error=False
     )
@@ -98,11 +101,15 @@ def test_stage_materializes_and_a_failing_floor_blocks_the_merge(synthmass_home:
     }
     assert summaries is not None and summaries[0] > 150
 
-    # Re-evaluating the trained model against an unreachable floor stops the merge.
+    # A model with untrained heads (the tiny test split is easy for trained ones) evaluated
+    # against a perfect-score floor does not reach the merge.
     selection = dg.AssetSelection.assets(
-        ["training", "classifier_evaluation"], ["training", "merged_pair_classifier"]
+        ["training", "pair_classifier"],
+        ["training", "classifier_evaluation"],
+        ["training", "merged_pair_classifier"],
     )
-    blocked = _run(synthmass_home, f1_floor=1.0, selection=selection)
+    untrained = {"pair_head": "mlp", "head_learning_rate": 0.0}
+    blocked = _run(synthmass_home, f1_floor=1.0, selection=selection, settings=untrained)
     assert not blocked.success
     failed = [e for e in blocked.get_asset_check_evaluations() if not e.passed]
     assert [e.asset_check_key.name for e in failed] == ["test_f1_above_floor"]

@@ -1,4 +1,5 @@
-"""The pair dataset: balanced, split by patient, look-alikes together, saved as a DatasetDict."""
+"""The pair dataset: split by patient, look-alikes together, validation and test balanced, more
+negatives in train, saved as a DatasetDict."""
 
 from __future__ import annotations
 
@@ -33,11 +34,15 @@ def test_no_patient_is_in_two_splits(tiny_dataset: PairDataset) -> None:
     )
 
 
-def test_every_split_is_balanced_and_labelled_by_ground_truth(tiny_dataset: PairDataset) -> None:
+def test_splits_hold_their_negatives_and_labels_follow_ground_truth(
+    tiny_dataset: PairDataset,
+) -> None:
     pairs = _frames(tiny_dataset)
+    ratio = PairSampling().train_negatives_per_positive
     for split in SPLITS:
         labels = pairs.filter(pl.col("split") == split).get_column("label")
-        assert labels.len() > 0 and labels.sum() * 2 == labels.len()
+        negatives_per_positive = ratio if split == "train" else 1
+        assert labels.len() > 0 and labels.sum() * (1 + negatives_per_positive) == labels.len()
     same = pairs.get_column("patient_id_l") == pairs.get_column("patient_id_r")
     assert (same == (pairs.get_column("label") == 1)).all()
     assert set(pairs.get_column("source")) >= {"same_patient", "random", "splink_candidate"}
@@ -76,3 +81,28 @@ def test_dataset_round_trips_through_disk(tiny_dataset: PairDataset, tmp_path: P
         assert loaded.pairs[split].to_dict() == tiny_dataset.pairs[split].to_dict()
         assert loaded.records[split].num_rows == tiny_dataset.records[split].num_rows
     assert {"summary_l", "summary_r", "label"} <= set(loaded.pairs["train"].column_names)
+
+
+def test_extra_train_negatives_leave_validation_and_test_as_they_were(
+    tiny_track: TinyTrack,
+) -> None:
+    def pairs(ratio: float) -> pl.DataFrame:
+        sampling = PairSampling(seed=3, train_negatives_per_positive=ratio)
+        return build_pairs(tiny_track.ground_truth, tiny_track.candidates, sampling)
+
+    balanced, more = pairs(1.0), pairs(3.0)
+    for split in ("validation", "test"):
+        assert more.filter(pl.col("split") == split).equals(
+            balanced.filter(pl.col("split") == split)
+        )
+    train = more.filter(pl.col("split") == "train")
+    assert (
+        balanced.filter(pl.col("split") == "train")
+        .join(train, on=["record_id_l", "record_id_r"], how="anti")
+        .is_empty()
+    )
+    assert not train.select("record_id_l", "record_id_r").is_duplicated().any()
+    assert set(train.filter(pl.col("label") == 0).get_column("source")) >= {
+        "random",
+        "splink_candidate",
+    }

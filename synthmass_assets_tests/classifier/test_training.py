@@ -12,9 +12,16 @@ import torch
 from safetensors.torch import load_file
 
 from synthmass_assets.classifier import encoder as enc
-from synthmass_assets.classifier.artifacts import ModelFiles, TrainingReport, read_manifest
+from synthmass_assets.classifier.artifacts import (
+    ModelFiles,
+    TrainingReport,
+    load_heads,
+    read_manifest,
+)
+from synthmass_assets.classifier.boosting import CHECKPOINTS, TreeHead
 from synthmass_assets.classifier.hf_dataset import PairDataset
 from synthmass_assets.classifier.merging import merge_adapter, merged_test_metrics, promote
+from synthmass_assets.classifier.pair_head import PairHead
 from synthmass_assets.classifier.scoring import score_pairs
 from synthmass_assets.classifier.settings import PairClassifierSettings
 from synthmass_assets.classifier.training import train_bi_encoder
@@ -39,12 +46,28 @@ def test_training_saves_safetensors_and_reports_curves(
     assert files.encodings.is_file() and files.vocabulary.is_file()
     assert 0 < report.trainable_parameters < report.total_parameters / 50
     assert len(report.lora_loss_curve) == TINY_SETTINGS["max_steps"]
-    assert len(report.validation_per_epoch) == TINY_SETTINGS["epochs"]
+    assert len(report.validation_per_epoch) == CHECKPOINTS  # the full head is boosted
+    assert report.validation_per_epoch[-1]["trees"] == TINY_SETTINGS["trees"]
     assert set(report.metrics) == {"full", "structured_only", "text_only"}
+    heads = load_heads(files.heads)
+    assert isinstance(heads["pair:full"], TreeHead)
+    assert isinstance(heads["pair:structured_only"], TreeHead)
+    assert isinstance(heads["pair:text_only"], PairHead)
     assert (
         read_manifest(files)["metrics"]["full"]["test"]["f1"]
         == report.metrics["full"]["test"]["f1"]
     )
+
+
+def test_mlp_pair_heads_remain_available(
+    tiny_track: TinyTrack, tiny_dataset: PairDataset, tmp_path: Path
+) -> None:
+    settings = PairClassifierSettings(**{**TINY_SETTINGS, "pair_head": "mlp"})
+    report = train_bi_encoder(tiny_dataset, tiny_track.summaries, settings, tmp_path)
+    assert len(report.validation_per_epoch) == TINY_SETTINGS["epochs"]
+    assert all(isinstance(head, PairHead) for name, head in load_heads(
+        ModelFiles(tmp_path).heads).items() if name.startswith("pair:"))  # fmt: skip
+    assert 0 <= report.metrics["full"]["test"]["f1"] <= 1
 
 
 def test_lora_weights_changed_and_base_weights_did_not(
@@ -132,3 +155,5 @@ def test_settings_refuse_unknown_modes() -> None:
         dataclasses.replace(PairClassifierSettings(), mode="decoder")
     with pytest.raises(ValueError, match="needs base_model"):
         PairClassifierSettings(mode="cross_encoder")
+    with pytest.raises(ValueError, match="pair_head='forest'"):
+        PairClassifierSettings(pair_head="forest")
