@@ -4,6 +4,7 @@
 outputs, ``resolution_metrics`` and ``mpi_fhir`` (``output_assets``).
 """
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -115,11 +116,16 @@ def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinit
             scored_pairs_base_rate=round(prior.base_rate, 4),
             scored_pairs_splink_median=round(prior.splink_center, 4),
             base_rate_estimator=estimator,
-            fusion=dg.MetadataValue.json(asdict(params)),
-            calibrated_fusion=dg.MetadataValue.json(asdict(calibrated)),
+            fusion=dg.MetadataValue.json(_finite(asdict(params))),
+            calibrated_fusion=dg.MetadataValue.json(_finite(asdict(calibrated))),
         )
 
     return resolved_matches
+
+
+def _finite(values: dict[str, float]) -> dict[str, float | None]:
+    """JSON-safe parameters: an infinite value (no clip) becomes null."""
+    return {k: (v if math.isfinite(v) else None) for k, v in values.items()}
 
 
 def _links_asset(track: str) -> dg.AssetsDefinition:

@@ -27,6 +27,7 @@ from synthmass_assets.resolution.metrics import true_pairs
 
 PARAM_COLUMNS = (
     "splink_weight", "classifier_weight", "bias", "threshold", "training_rate", "base_rate_offset",
+    "splink_clip",
 )  # fmt: skip
 THRESHOLD_GRID = np.round(np.arange(-8.0, 6.01, 0.25), 2)
 """Fused log-odds thresholds tried when the best-per-facility rule picks the threshold."""

@@ -159,6 +159,12 @@ class FusionConfig(DecisionConfig):
     threshold: float | None = Field(
         default=None, description="Fused log-odds at or above which a pair matches."
     )
+    splink_clip: float | None = Field(
+        default=None,
+        gt=0,
+        description="Splink's log-odds are clipped to plus or minus this before fusing "
+        "(unset: calibrated).",
+    )
 
     def overrides(self, calibrated: FusionParams) -> FusionParams:
         """The calibrated parameters with every set field replaced."""
@@ -169,6 +175,7 @@ class FusionConfig(DecisionConfig):
             threshold=_pick(self.threshold, calibrated.threshold),
             training_rate=calibrated.training_rate,
             base_rate_offset=calibrated.base_rate_offset,
+            splink_clip=_pick(self.splink_clip, calibrated.splink_clip),
         )
 
 

@@ -18,10 +18,13 @@ offset and sets the threshold where calibrated posteriors maximise F1.
 Two fusion methods (:data:`FusionMethod`):
 
 - ``naive_bayes`` (default): Splink's posterior is the pair's prior and the classifier's log
-  likelihood ratio the clinical evidence on top, ``s + (c − logit(training_rate))`` — Bayes'
-  rule with demographic and clinical evidence independent given the match status. Nothing is
-  fitted but the threshold, so it carries over between tracks whose Splink models and error
-  rates differ (``base_rate_offset = 0``).
+  likelihood ratio the clinical evidence on top, ``clip(s, ±k) + (c − logit(training_rate))``
+  — Bayes' rule with demographic and clinical evidence independent given the match status.
+  Splink's log-odds are clipped to ``±k`` (``splink_clip``): past it, agreeing demographics
+  (twins, a parent and child of one name) or disagreeing ones (many registration errors) no
+  longer outweigh the clinical evidence. Only ``k`` (by held-out log loss) and the threshold
+  are fitted, so it carries over between tracks whose Splink models and error rates differ
+  (``base_rate_offset = 0``).
 - ``logistic``: the weighted, track-centred form above with weights and bias fitted on
   held-out pairs (``base_rate_offset = 1``); best when the calibration pairs look like the
   pairs it is applied to.
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -43,6 +47,8 @@ logger = logging.getLogger(__name__)
 BaseRateEstimator = Literal["em", "splink_mean"]
 FusionMethod = Literal["naive_bayes", "logistic"]
 RATE_FLOOR = 1e-4
+SPLINK_CLIPS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, math.inf)
+"""Clips of Splink's log-odds tried by the ``naive_bayes`` calibration."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class FusionParams:
     training_rate: float = 0.5
     base_rate_offset: float = 1.0
     """1: Splink centred on the track median plus ``logit(π)``; 0: Splink's own posterior."""
+    splink_clip: float = math.inf
+    """Splink's (centred) log-odds are clipped to ``±splink_clip`` before they are weighted."""
 
 
 @dataclass(frozen=True)
@@ -144,12 +152,17 @@ def fused_log_odds(
     llr = np.asarray(classifier_logit, dtype=float) - logit(params.training_rate)
     offset = params.base_rate_offset
     centered = np.asarray(splink, dtype=float) - offset * prior.splink_center
+    centered = np.clip(centered, -params.splink_clip, params.splink_clip)
     return (
         params.splink_weight * centered
         + params.classifier_weight * llr
         + offset * logit(prior.base_rate)
         + params.bias
     )
+
+
+def _log_loss(log_odds: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(np.logaddexp(0.0, log_odds) - labels * log_odds))
 
 
 def best_f1_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -174,11 +187,13 @@ def calibrate(
     training_rate: float = 0.5,
     l2: float = 1e-3,
     method: FusionMethod = "logistic",
+    splink_clips: Sequence[float] = SPLINK_CLIPS,
 ) -> tuple[FusionParams, dict[str, float]]:
     """Fit fusion weights, bias and threshold on labelled held-out pairs.
 
-    ``naive_bayes`` keeps weights (1, 1), no bias and no track offset, and fits the threshold
-    only. ``logistic``: logistic regression of the labels on centred Splink log-odds and the
+    ``naive_bayes`` keeps weights (1, 1), no bias and no track offset, and fits the clip of
+    Splink's log-odds (the one of ``splink_clips`` with the least log loss) and the threshold.
+    ``logistic``: logistic regression of the labels on centred Splink log-odds and the
     classifier's log likelihood ratio, with ``logit(base rate)`` as a fixed offset and a small
     L2 penalty on the weights. The threshold is the log-odds of half the best F1 reached on the
     same pairs.
@@ -191,6 +206,7 @@ def calibrate(
         training_rate: Match rate of the classifier's training pairs.
         l2: Penalty on the two weights (keeps the fit stable on small, separable sets).
         method: ``naive_bayes`` or ``logistic`` (see the module docstring).
+        splink_clips: Clips of Splink's log-odds tried by ``naive_bayes``.
 
     Returns:
         The fitted parameters and a summary (pairs, positives, log loss, F1 at the threshold).
@@ -216,15 +232,21 @@ def calibrate(
         grad = np.append(x.T @ residual + 2 * l2 * theta[:2], residual.sum())
         return nll, grad
 
+    clip, extra = math.inf, dict[str, float]()
     if method == "naive_bayes":
         w_splink, w_classifier, bias, offset_weight = 1.0, 1.0, 0.0, 0.0
-        z = np.asarray(splink, dtype=float) + llr
-        log_loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+        losses = {
+            k: _log_loss(np.clip(np.asarray(splink, dtype=float), -k, k) + llr, y)
+            for k in splink_clips
+        }
+        clip = min(losses, key=lambda k: (losses[k], -k))
+        log_loss = losses[clip]
+        extra = {"log_loss_unclipped": _log_loss(np.asarray(splink, dtype=float) + llr, y)}
     else:
         fit = minimize(loss, np.array([0.0, 1.0, 0.0]), jac=True, method="L-BFGS-B")
         w_splink, w_classifier, bias = (float(v) for v in fit.x)
         offset_weight, log_loss = 1.0, float(fit.fun)
-    params = FusionParams(w_splink, w_classifier, bias, 0.0, training_rate, offset_weight)
+    params = FusionParams(w_splink, w_classifier, bias, 0.0, training_rate, offset_weight, clip)
     scores = fused_log_odds(splink, classifier_logit, prior, params)
     sweep_threshold, best_f1 = best_f1_threshold(scores, y)
     # On calibrated posteriors the F1-optimal cut is at probability F1*/2 (Lipton, Elkan &
@@ -237,6 +259,7 @@ def calibrate(
         "base_rate": prior.base_rate,
         "splink_center": prior.splink_center,
         "log_loss": log_loss,
+        **extra,
         "best_f1": best_f1,
         "sweep_threshold": sweep_threshold,
         "f1_at_threshold": float(2 * (accepted & (y == 1)).sum() / (accepted.sum() + y.sum())),

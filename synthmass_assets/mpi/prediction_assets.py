@@ -1,6 +1,8 @@
 """Classifier predictions for a track's pairs, and the fusion calibration on the training track."""
 
+import math
 import time
+from typing import Any
 
 import dagster as dg
 import polars as pl
@@ -99,14 +101,14 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
         },
         group_name=GROUP,
         kinds=KINDS | {"scipy"},
-        code_version="1",
+        code_version="2",
     )
     def fusion_calibration(
         config: CalibrationConfig, pair_predictions: pl.DataFrame, ground_truth: pl.DataFrame
     ) -> dg.Output[pl.DataFrame]:
         """Fusion method, weights, bias and threshold from held-out training-track pairs
-        (never the evaluation truth). Default naive_bayes: Splink's posterior plus the
-        classifier's log likelihood ratio, threshold at the F1-best cut with the
+        (never the evaluation truth). Default naive_bayes: Splink's posterior, clipped at the
+        held-out log-loss-best bound, plus the classifier's log likelihood ratio, threshold at the F1-best cut with the
         best-per-facility rule; logistic: weights and bias fitted around the label-free
         base-rate estimate."""
         table = fit_calibration(
@@ -122,12 +124,19 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
         return dg.Output(
             table,
             metadata={
-                **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()},
+                **{k: _metadata_value(v) for k, v in row.items()},
                 "calibration": markdown_table(table),
             },
         )
 
     return fusion_calibration
+
+
+def _metadata_value(value: Any) -> Any:
+    """Rounded floats; an infinite one (no clip) as text."""
+    if isinstance(value, float):
+        return round(value, 4) if math.isfinite(value) else str(value)
+    return value
 
 
 def build_calibration_assets(

@@ -101,3 +101,39 @@ def test_best_threshold_keeps_ties_together() -> None:
     assert 2.0 < threshold < 3.0 or 1.0 < threshold < 2.0
     accepted = scores >= threshold
     assert f1 == pytest.approx(2 * (accepted & (labels == 1)).sum() / (accepted.sum() + 2))
+
+
+def calibrated_splink(labels: np.ndarray, seed: int, sigma: float = 3.0) -> np.ndarray:
+    """Splink log-odds that are calibrated log likelihood ratios, independent of the classifier."""
+    rng = np.random.default_rng(seed)
+    return np.where(labels == 1, 1, -1) * sigma**2 / 2 + rng.normal(0, sigma, labels.size)
+
+
+def test_naive_bayes_clips_splink_where_look_alikes_fool_it() -> None:
+    # A tenth of the non-matches are look-alikes Splink is sure of (+15); the classifier is not.
+    labels, classifier, _ = synthetic_scores(0.5, seed=3)
+    look_alike = (labels == 0) & (np.random.default_rng(99).random(labels.size) < 0.1)
+    splink = np.where(look_alike, 15.0, calibrated_splink(labels, seed=3))
+    params, summary = calibrate(
+        splink, classifier, labels, TrackPrior(0.5, 0.0), method="naive_bayes"
+    )
+    assert np.isfinite(params.splink_clip) and params.splink_clip < 15
+    assert summary["log_loss"] < summary["log_loss_unclipped"]
+    fused = fused_log_odds(splink, classifier, TrackPrior(0.5, 0.0), params)
+    unclipped = fused_log_odds(splink, classifier, TrackPrior(0.5, 0.0), FusionParams(1, 1, 0, 0))
+    assert look_alike.sum() > 100
+    assert (fused[look_alike] < 0).mean() > (unclipped[look_alike] < 0).mean() + 0.3
+
+
+def test_naive_bayes_barely_clips_calibrated_independent_evidence() -> None:
+    labels, classifier, _ = synthetic_scores(0.5, seed=4)
+    splink = calibrated_splink(labels, seed=4)
+    params, summary = calibrate(
+        splink, classifier, labels, TrackPrior(0.5, 0.0), method="naive_bayes"
+    )
+    # Clipping may pick a bound past most of Splink's scores, but buys almost nothing.
+    assert params.splink_clip >= 5
+    assert summary["log_loss"] == pytest.approx(summary["log_loss_unclipped"], rel=0.02)
+    clipped = FusionParams(splink_weight=1.0, base_rate_offset=0.0, splink_clip=2.0)
+    fused = fused_log_odds(np.array([-9.0, 9.0]), np.zeros(2), TrackPrior(0.5, 0.0), clipped)
+    assert fused.tolist() == [-2.0, 2.0]
