@@ -108,9 +108,9 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
     ) -> dg.Output[pl.DataFrame]:
         """Fusion method, weights, bias and threshold from held-out training-track pairs
         (never the evaluation truth). Default naive_bayes: Splink's posterior, clipped at the
-        held-out log-loss-best bound, plus the classifier's log likelihood ratio, threshold at the F1-best cut with the
-        best-per-facility rule; logistic: weights and bias fitted around the label-free
-        base-rate estimate."""
+        held-out log-loss-best bound, plus the classifier's log likelihood ratio, threshold at
+        the F1-best cut with the best-per-facility rule; logistic: weights and bias fitted
+        around the label-free base-rate estimate."""
         table = fit_calibration(
             pair_predictions,
             ground_truth,
