@@ -6,7 +6,7 @@ clinical summaries, pair dataset) with the training track's defaults; only the c
 timed as ``train_seconds``. Inference scores ``--pairs`` record pairs over the ~6,000 records of a
 separate evaluation-protocol population with the merged model, starting from an empty encoding
 cache. Usage: python benchmarks/classifier.py [--patients 10000] [--pairs 100000]
-[--split-seed 0] [--settings '{"seed": 1}']
+[--split-seed 0] [--train-negatives 3] [--settings '{"seed": 1}']
 """
 
 from __future__ import annotations
@@ -88,6 +88,12 @@ def main() -> None:
     parser.add_argument(
         "--split-seed", type=int, default=0, help="Seed of the patient split and pair samples"
     )
+    parser.add_argument(
+        "--train-negatives",
+        type=float,
+        default=PairSampling.train_negatives_per_positive,
+        help="Negatives per positive in the train split (validation and test stay balanced)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     settings = PairClassifierSettings(**json.loads(args.settings))
@@ -103,7 +109,11 @@ def main() -> None:
             [population["patients"], unpack_tables(stage.lookalike_clinical).tables["patients"]],
             how="vertical_relaxed",
         )
-        pairs = build_pairs(stage.ground_truth, candidates, PairSampling(seed=args.split_seed))
+        pairs = build_pairs(
+            stage.ground_truth,
+            candidates,
+            PairSampling(train_negatives_per_positive=args.train_negatives, seed=args.split_seed),
+        )
         data = PairDataset.build(pairs, summaries, record_labels(stage.ground_truth, people))
         steps["training_track"] = time.perf_counter() - tick
 
@@ -142,6 +152,7 @@ def main() -> None:
         "train_batch_size": settings.batch_size,
         "max_length": settings.max_length,
         "split_seed": args.split_seed,
+        "train_negatives_per_positive": args.train_negatives,
         "seed": settings.seed,
         "training_pairs": {s: len(data.pairs[s]) for s in data.pairs},
         "records_encoded_in_training": report.records_encoded,

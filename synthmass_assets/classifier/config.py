@@ -39,10 +39,10 @@ class PairDatasetConfig(dg.Config):
         default=0, ge=0, description="Cap on positive pairs per split before balancing (0: none)."
     )
     train_negatives_per_positive: float = Field(
-        default=3.0,
+        default=1.0,
         ge=1,
-        description="Negatives per positive in the train split (validation and test are "
-        "balanced); training weighs the classes back to balance.",
+        description="Negatives per positive in the train split (1: balanced like validation "
+        "and test); above 1, training weighs the classes back to balance.",
     )
     seed: int = Field(default=0, description="Seed of the patient split and of every sample.")
 
