@@ -5,6 +5,7 @@ import polars as pl
 
 from synthmass_assets.resolution.assets import TRAINING_FILE, load_model_file
 from synthmass_assets.resolution.baselines import blocking_recall
+from synthmass_assets.resolution.linkage import em_passes_converged
 from synthmass_assets.resources.storage import SynthmassStorage
 
 BLOCKING_RECALL_FLOOR = 0.995
@@ -16,14 +17,18 @@ def build_resolution_checks(track: str, has_ground_truth: bool) -> list[dg.Asset
     @dg.asset_check(
         asset=dg.AssetKey([track, "splink_model"]),
         name="em_converged",
-        description="Every EM pass converged (parameter change below the configured tolerance) "
-        "rather than stopping at its iteration cap.",
+        description="Every EM pass that ran converged (parameter change below the configured "
+        "tolerance) rather than stopping at its iteration cap; passes Splink skipped on "
+        "degenerate blocked pairs are listed with the reason.",
     )
     def em_converged(storage: SynthmassStorage) -> dg.AssetCheckResult:
         passes = load_model_file(storage, track, TRAINING_FILE)["em_passes"]
         return dg.AssetCheckResult(
-            passed=all(p["converged"] for p in passes),
-            metadata={"em_passes": dg.MetadataValue.json(passes)},
+            passed=em_passes_converged(passes),
+            metadata={
+                "em_passes": dg.MetadataValue.json(passes),
+                "skipped_passes": sum(1 for p in passes if p.get("skipped")),
+            },
         )
 
     checks = [em_converged]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +53,21 @@ class ClosureParams:
 
 @dataclass
 class EmPass:
-    """One EM pass: its blocking rule, iterations and whether it converged."""
+    """One EM pass: its blocking rule, iterations and whether it converged; ``skipped`` says
+    why Splink could not run it (its blocked pairs were degenerate), empty when it ran."""
 
     blocking_rule: str
     iterations: int
-    max_change: float
+    max_change: float | None
     converged: bool
+    skipped: str = ""
+
+
+def em_passes_converged(passes: list[dict[str, Any]]) -> bool:
+    """True when at least one EM pass ran and every pass that ran converged; a pass Splink
+    skipped on degenerate pairs leaves its comparisons to the other passes."""
+    ran = [p for p in passes if not p.get("skipped")]
+    return bool(ran) and all(p["converged"] for p in ran)
 
 
 @dataclass
@@ -72,7 +81,7 @@ class TrainedModel:
 
     @property
     def converged(self) -> bool:
-        return all(p.converged for p in self.em_passes)
+        return em_passes_converged([asdict(p) for p in self.em_passes])
 
 
 def _linker(
@@ -174,15 +183,20 @@ def _bounded(settings: dict[str, Any], records: int) -> dict[str, Any]:
 
 
 def _em_pass(linker: Linker, rule: BlockingRuleCreator, params: TrainingParams) -> EmPass:
-    """One EM pass; a degenerate blocked set (all or no pairs alike) counts as not converged."""
+    """One EM pass; a degenerate blocked set (e.g. a level no match ever shows) is skipped."""
     sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
     try:
         session = linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
     except ValueError as error:
-        logger.warning("EM pass on %s failed (%s): too few or too uniform pairs", sql, error)
-        return EmPass(sql, iterations=0, max_change=float("nan"), converged=False)
+        logger.warning(
+            "EM pass on %s skipped (%s): too few or too uniform pairs; the other passes "
+            "estimate its comparisons",
+            sql,
+            error,
+        )
+        return EmPass(sql, 0, None, converged=False, skipped=str(error).split(".")[0])
     history = session._core_model_settings_history
     change = float(_max_change_in_parameters_comparison_levels(history)["max_abs_change_value"])
     return EmPass(sql, len(history) - 1, change, change < params.em_convergence)

@@ -12,6 +12,7 @@ import pytest
 from synthmass_assets.errors import InputDataError
 from synthmass_assets.resolution.baselines import blocking_recall
 from synthmass_assets.resolution.custom_records import CustomExtract, read_custom_records
+from synthmass_assets.resolution.linkage import em_passes_converged
 from synthmass_assets.resolution.metrics import cluster_metrics, clusters, pair_metrics, true_pairs
 from synthmass_assets.resolution.normalize import canonical_name, matching_features
 from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
@@ -128,3 +129,12 @@ def test_custom_extract_errors_name_the_problem(
     path = _write(tmp_path, text)
     with pytest.raises(InputDataError, match=re.escape(message)):
         read_custom_records(CustomExtract((str(path),), mapping))
+
+
+def test_em_verdict_ignores_skipped_passes_but_not_capped_ones() -> None:
+    ran = {"blocking_rule": "a", "iterations": 9, "max_change": 1e-5, "converged": True}
+    capped = {**ran, "iterations": 40, "max_change": 0.01, "converged": False}
+    skipped = {**ran, "iterations": 0, "max_change": None, "converged": False, "skipped": "m 0"}
+    assert em_passes_converged([ran, skipped])
+    assert not em_passes_converged([ran, capped])
+    assert not em_passes_converged([skipped])
