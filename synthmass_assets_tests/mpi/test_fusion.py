@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, logit
 
+from synthmass_assets.mpi.config import FusionConfig
 from synthmass_assets.mpi.fusion import (
     FusionParams,
     TrackPrior,
@@ -137,3 +138,9 @@ def test_naive_bayes_barely_clips_calibrated_independent_evidence() -> None:
     clipped = FusionParams(splink_weight=1.0, base_rate_offset=0.0, splink_clip=2.0)
     fused = fused_log_odds(np.array([-9.0, 9.0]), np.zeros(2), TrackPrior(0.5, 0.0), clipped)
     assert fused.tolist() == [-2.0, 2.0]
+
+
+def test_run_config_keeps_the_calibrated_clip_unless_set() -> None:
+    calibrated = FusionParams(1.0, 1.0, 0.0, -0.5, 0.5, 0.0, splink_clip=6.0)
+    assert FusionConfig().overrides(calibrated) == calibrated
+    assert FusionConfig(splink_clip=3.0).overrides(calibrated).splink_clip == 3.0
