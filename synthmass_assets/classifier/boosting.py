@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from synthmass_assets.classifier.metrics import binary_metrics, negatives_per_positive
+from synthmass_assets.classifier.metrics import binary_metrics, log_loss, negatives_per_positive
 from synthmass_assets.classifier.pair_head import VARIANTS
 
 logger = logging.getLogger(__name__)
@@ -120,11 +120,6 @@ def from_sklearn(model: Any, count: int, shape: TreeShape, shift: float = 0.0) -
         head.missing_left[t, :k] = torch.from_numpy(tree["missing_go_to_left"].astype(bool))
     head.baseline.fill_(float(np.ravel(model._baseline_prediction)[0]) + shift)
     return head.eval()
-
-
-def log_loss(labels: np.ndarray, logits: np.ndarray) -> float:
-    """Mean binary cross-entropy of logits."""
-    return float(np.mean(np.logaddexp(0, logits) - labels * logits))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,11 @@ METRIC_NAMES = ("precision", "recall", "f1", "accuracy", "roc_auc")
 COUNT_NAMES = ("tp", "fp", "tn", "fn")
 
 
+def log_loss(labels: np.ndarray, logits: np.ndarray) -> float:
+    """Mean binary cross-entropy of logits (log-odds)."""
+    return float(np.mean(np.logaddexp(0.0, logits) - labels * logits))
+
+
 def negatives_per_positive(labels: np.ndarray) -> float:
     """How many negatives the labels hold per positive (at least one of each counted); the
     weight that makes positives count as much as negatives in a loss."""

@@ -42,13 +42,15 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, logit
 
+from synthmass_assets.classifier.metrics import log_loss
+
 logger = logging.getLogger(__name__)
 
 BaseRateEstimator = Literal["em", "splink_mean"]
 FusionMethod = Literal["naive_bayes", "logistic"]
 RATE_FLOOR = 1e-4
-SPLINK_CLIPS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, math.inf)
-"""Clips of Splink's log-odds tried by the ``naive_bayes`` calibration."""
+SPLINK_CLIPS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0)
+"""Clips of Splink's log-odds the ``naive_bayes`` calibration tries besides no clip."""
 
 
 @dataclass(frozen=True)
@@ -161,10 +163,6 @@ def fused_log_odds(
     )
 
 
-def _log_loss(log_odds: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean(np.logaddexp(0.0, log_odds) - labels * log_odds))
-
-
 def best_f1_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Threshold (midway between neighbouring scores) that maximises F1: (threshold, F1)."""
     order = np.argsort(-scores)
@@ -192,7 +190,8 @@ def calibrate(
     """Fit fusion weights, bias and threshold on labelled held-out pairs.
 
     ``naive_bayes`` keeps weights (1, 1), no bias and no track offset, and fits the clip of
-    Splink's log-odds (the one of ``splink_clips`` with the least log loss) and the threshold.
+    Splink's log-odds (the one of ``splink_clips``, or none, with the least log loss) and the
+    threshold.
     ``logistic``: logistic regression of the labels on centred Splink log-odds and the
     classifier's log likelihood ratio, with ``logit(base rate)`` as a fixed offset and a small
     L2 penalty on the weights. The threshold is the log-odds of half the best F1 reached on the
@@ -206,7 +205,7 @@ def calibrate(
         training_rate: Match rate of the classifier's training pairs.
         l2: Penalty on the two weights (keeps the fit stable on small, separable sets).
         method: ``naive_bayes`` or ``logistic`` (see the module docstring).
-        splink_clips: Clips of Splink's log-odds tried by ``naive_bayes``.
+        splink_clips: Clips of Splink's log-odds ``naive_bayes`` tries besides no clip.
 
     Returns:
         The fitted parameters and a summary (pairs, positives, log loss, F1 at the threshold).
@@ -220,14 +219,15 @@ def calibrate(
             "Calibration needs matching and non-matching held-out pairs; score more held-out "
             "pairs (more tiers or a larger held-out split)"
         )
+    s = np.asarray(splink, dtype=float)
     llr = np.asarray(classifier_logit, dtype=float) - logit(training_rate)
-    x = np.column_stack([np.asarray(splink, dtype=float) - prior.splink_center, llr])
+    x = np.column_stack([s - prior.splink_center, llr])
     offset = logit(prior.base_rate)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         z = x @ theta[:2] + theta[2] + offset
         p = expit(z)
-        nll = float(np.mean(np.logaddexp(0.0, z) - y * z)) + l2 * float(theta[:2] @ theta[:2])
+        nll = log_loss(y, z) + l2 * float(theta[:2] @ theta[:2])
         residual = (p - y) / len(y)
         grad = np.append(x.T @ residual + 2 * l2 * theta[:2], residual.sum())
         return nll, grad
@@ -235,17 +235,14 @@ def calibrate(
     clip, extra = math.inf, dict[str, float]()
     if method == "naive_bayes":
         w_splink, w_classifier, bias, offset_weight = 1.0, 1.0, 0.0, 0.0
-        losses = {
-            k: _log_loss(np.clip(np.asarray(splink, dtype=float), -k, k) + llr, y)
-            for k in splink_clips
-        }
+        losses = {k: log_loss(y, np.clip(s, -k, k) + llr) for k in (*splink_clips, math.inf)}
         clip = min(losses, key=lambda k: (losses[k], -k))
-        log_loss = losses[clip]
-        extra = {"log_loss_unclipped": _log_loss(np.asarray(splink, dtype=float) + llr, y)}
+        fit_loss = losses[clip]
+        extra = {"log_loss_unclipped": losses[math.inf]}
     else:
         fit = minimize(loss, np.array([0.0, 1.0, 0.0]), jac=True, method="L-BFGS-B")
         w_splink, w_classifier, bias = (float(v) for v in fit.x)
-        offset_weight, log_loss = 1.0, float(fit.fun)
+        offset_weight, fit_loss = 1.0, float(fit.fun)
     params = FusionParams(w_splink, w_classifier, bias, 0.0, training_rate, offset_weight, clip)
     scores = fused_log_odds(splink, classifier_logit, prior, params)
     sweep_threshold, best_f1 = best_f1_threshold(scores, y)
@@ -258,7 +255,7 @@ def calibrate(
         "positives": float(y.sum()),
         "base_rate": prior.base_rate,
         "splink_center": prior.splink_center,
-        "log_loss": log_loss,
+        "log_loss": fit_loss,
         **extra,
         "best_f1": best_f1,
         "sweep_threshold": sweep_threshold,
