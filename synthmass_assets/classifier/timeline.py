@@ -20,13 +20,7 @@ def visits_inside(summaries: pl.DataFrame, inner: np.ndarray, outer: np.ndarray)
     One person's facility records hold runs of consecutive visits; they rarely interleave.
     """
     first, last = day_numbers(summaries, "first_visit"), day_numbers(summaries, "last_visit")
-    visits = (
-        pl.DataFrame(
-            {"row": np.arange(summaries.height), "day": summaries.get_column("visit_dates")}
-        )
-        .explode("day")
-        .with_columns(pl.col("day").cast(pl.Int64))
-    )
+    visits = _visit_days(summaries)
     query = pl.DataFrame(
         {"pair": np.arange(len(inner)), "row": inner, "low": first[outer], "high": last[outer]}
     )
@@ -49,9 +43,8 @@ def gap_around(summaries: pl.DataFrame, sparse: np.ndarray, rich: np.ndarray) ->
     the richer record's median interval, and flags for a sparse record before or after it all.
     """
     first, last = day_numbers(summaries, "first_visit"), day_numbers(summaries, "last_visit")
-    days = summaries.get_column("visit_dates").list.eval(pl.element().cast(pl.Int64))
     median_interval = median_gap_days(summaries)
-    visits = pl.DataFrame({"row": np.arange(summaries.height), "day": days}).explode("day")
+    visits = _visit_days(summaries)
     query = pl.DataFrame(
         {"pair": np.arange(len(sparse)), "row": rich, "low": first[sparse], "high": last[sparse]}
     )
@@ -87,27 +80,14 @@ def wellness_clashes(
     Returns the log of the smallest distance (days) between a check-up of one record and one
     of the other (0 when either has none) and how many such pairs lie under 300 days apart.
     """
-    days = (
-        pl.DataFrame(
-            {"row": np.arange(summaries.height), "day": summaries.get_column("wellness_dates")}
-        )
-        .explode("day")
-        .drop_nulls()
-        .with_columns(pl.col("day").cast(pl.Int64))
+    return _pair_gap_stats(
+        summaries,
+        left,
+        right,
+        "wellness_dates",
+        nearest=pl.col("gap").min(),
+        clashes=(pl.col("gap") < 300).sum(),
     )
-    pairs = pl.DataFrame({"pair": np.arange(len(left)), "row_l": left, "row_r": right})
-    near = (
-        pairs.join(days.rename({"row": "row_l", "day": "day_l"}), on="row_l")
-        .join(days.rename({"row": "row_r", "day": "day_r"}), on="row_r")
-        .with_columns(gap=(pl.col("day_l") - pl.col("day_r")).abs())
-        .group_by("pair")
-        .agg(nearest=pl.col("gap").min(), clashes=(pl.col("gap") < 300).sum())
-    )
-    nearest, clashes = np.zeros(len(left)), np.zeros(len(left))
-    index = near.get_column("pair").to_numpy()
-    nearest[index] = np.log1p(near.get_column("nearest").to_numpy())
-    clashes[index] = np.log1p(near.get_column("clashes").to_numpy())
-    return [nearest, clashes]
 
 
 def median_gap_days(summaries: pl.DataFrame) -> np.ndarray:
@@ -122,7 +102,7 @@ def day_numbers(summaries: pl.DataFrame, column: str) -> np.ndarray:
 
 
 def _visit_days(summaries: pl.DataFrame, column: str = "visit_dates") -> pl.DataFrame:
-    """``row`` and ``day`` (days since 1970) of every listed visit."""
+    """``row`` and ``day`` (days since 1970) of every date listed in ``column``."""
     return (
         pl.DataFrame({"row": np.arange(summaries.height), "day": summaries.get_column(column)})
         .explode("day")
@@ -147,20 +127,32 @@ def visit_runs(summaries: pl.DataFrame) -> pl.DataFrame:
 def shared_days(summaries: pl.DataFrame, left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:
     """Visits of the two records on the same day, the fewest days between any two of their
     visits (both logged), and check-ups on the same day (one person has one at a time)."""
+    same = (pl.col("gap") == 0).sum()
+    visits = _pair_gap_stats(
+        summaries, left, right, "visit_dates", same=same, nearest=pl.col("gap").min()
+    )
+    return [*visits, *_pair_gap_stats(summaries, left, right, "wellness_dates", same=same)]
+
+
+def _pair_gap_stats(
+    summaries: pl.DataFrame, left: np.ndarray, right: np.ndarray, column: str, **stats: pl.Expr
+) -> list[np.ndarray]:
+    """Per pair, the log1p of each of ``stats`` aggregated over ``gap``, the days between
+    every date in ``column`` of the left record and every one of the right (0 where either
+    has none)."""
+    days = _visit_days(summaries, column)
     pairs = pl.DataFrame({"pair": np.arange(len(left)), "row_l": left, "row_r": right})
+    gaps = (
+        pairs.join(days.rename({"row": "row_l", "day": "day_l"}), on="row_l")
+        .join(days.rename({"row": "row_r", "day": "day_r"}), on="row_r")
+        .with_columns(gap=(pl.col("day_l") - pl.col("day_r")).abs())
+        .group_by("pair")
+        .agg(**stats)
+    )
+    index = gaps.get_column("pair").to_numpy()
     out = []
-    for column in ("visit_dates", "wellness_dates"):
-        days = _visit_days(summaries, column)
-        gaps = (
-            pairs.join(days.rename({"row": "row_l", "day": "day_l"}), on="row_l")
-            .join(days.rename({"row": "row_r", "day": "day_r"}), on="row_r")
-            .with_columns(gap=(pl.col("day_l") - pl.col("day_r")).abs())
-            .group_by("pair")
-            .agg(same=(pl.col("gap") == 0).sum(), nearest=pl.col("gap").min())
-        )
-        same, nearest = np.zeros(len(left)), np.zeros(len(left))
-        index = gaps.get_column("pair").to_numpy()
-        same[index] = np.log1p(gaps.get_column("same").to_numpy())
-        nearest[index] = np.log1p(gaps.get_column("nearest").to_numpy())
-        out += [same, nearest] if column == "visit_dates" else [same]
+    for name in stats:
+        values = np.zeros(len(left))
+        values[index] = np.log1p(gaps.get_column(name).to_numpy())
+        out.append(values)
     return out
