@@ -24,6 +24,8 @@ CARE_FEATURES = (
 )  # fmt: skip
 # Slack around a follow-up interval: visits are jittered by up to 20 days either way.
 FOLLOW_UP_SLACK_DAYS = 45
+# (side of record a, side of record b): every feature looks at a pair both ways round.
+DIRECTIONS = (("l", "r"), ("r", "l"))
 
 
 def pair_frame(left: np.ndarray, right: np.ndarray) -> pl.DataFrame:
@@ -44,11 +46,6 @@ def _days(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).cast(pl.Int64) for c in columns)
 
 
-def _both_directions(pairs: pl.DataFrame) -> list[tuple[pl.DataFrame, str, str]]:
-    """The pairs as (frame, side of record a, side of record b), both ways round."""
-    return [(pairs, "l", "r"), (pairs, "r", "l")]
-
-
 def diagnoses_and_follow_ups(
     summaries: pl.DataFrame, pairs: pl.DataFrame, chronic: ChronicCodes
 ) -> list[np.ndarray]:
@@ -66,9 +63,9 @@ def diagnoses_and_follow_ups(
         .agg(n=pl.len())
     )
     after, before = np.zeros(n), np.zeros(n)
-    for frame, a, b in _both_directions(pairs):
+    for a, b in DIRECTIONS:
         followed = (
-            frame.join(diagnoses.select(**{a: "row"}, code="code", diagnosed="day"), on=a)
+            pairs.join(diagnoses.select(**{a: "row"}, code="code", diagnosed="day"), on=a)
             .join(care.select(**{b: "row"}, code="code", seen="day"), on=[b, "code"])
             .join(diagnoses.select(**{b: "row"}, code="code"), on=[b, "code"], how="anti")
             .group_by("pair", "code")
@@ -151,9 +148,9 @@ def lifelong_continuity(
     spans = pl.DataFrame({"row": np.arange(summaries.height), "first": first, "last": last})
     runs = visit_runs(summaries)
     out = [np.zeros(n) for _ in range(5)]
-    for frame, a, b in _both_directions(pairs):
+    for a, b in DIRECTIONS:
         signs = (
-            frame.join(evidence.rename({"row": a}), on=a)
+            pairs.join(evidence.rename({"row": a}), on=a)
             .join(held.rename({"row": b}), on=[b, "code"], how="left")
             .with_columns(held=pl.col("held").fill_null(False))
         )
@@ -203,9 +200,9 @@ def follow_up_phase(
     care = _days(events(summaries, "care"), "day").select("row", "code", "day").unique()
     care = care.join(intervals, on="code")
     worst = np.full(pairs.height, -1.0)
-    for frame, a, b in _both_directions(pairs):
+    for a, b in DIRECTIONS:
         residual = (
-            frame.join(care.select(**{a: "row"}, code="code", mine="day"), on=a)
+            pairs.join(care.select(**{a: "row"}, code="code", mine="day"), on=a)
             .join(
                 care.select(**{b: "row"}, code="code", theirs="day", interval="interval"),
                 on=[b, "code"],
