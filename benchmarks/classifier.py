@@ -6,7 +6,7 @@ clinical summaries, pair dataset) with the training track's defaults; only the c
 timed as ``train_seconds``. Inference scores ``--pairs`` record pairs over the ~6,000 records of a
 separate evaluation-protocol population with the merged model, starting from an empty encoding
 cache. Usage: python benchmarks/classifier.py [--patients 10000] [--pairs 100000]
-[--split-seed 0] [--train-negatives 3] [--settings '{"seed": 1}']
+[--split-seed 0] [--train-negatives 1] [--settings '{"seed": 1}']
 """
 
 from __future__ import annotations

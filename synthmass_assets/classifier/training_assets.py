@@ -60,8 +60,8 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         """Labelled record pairs as a Hugging Face DatasetDict (train/validation/test, with both
         summary texts): same-patient pairs across facilities, and negatives, mostly Splink
         blocking candidates of different patients (look-alikes first) plus random pairs: as
-        many as positives in validation and test, three per positive in train. Split by
-        patient, whole look-alike groups together."""
+        many as positives in every split (train_negatives_per_positive adds more to train).
+        Split by patient, whole look-alike groups together."""
         people = pl.concat(
             [patients, unpack_tables(lookalike_clinical).tables["patients"]], how="vertical_relaxed"
         )
