@@ -31,13 +31,13 @@ from synthmass_assets.augmentation.protocol import (
     LookalikeProtocol,
     error_protocol_for,
 )
-from synthmass_assets.classifier.hf_dataset import PairDataset, record_labels
-from synthmass_assets.classifier.merging import merge_adapter, merged_test_metrics
-from synthmass_assets.classifier.pair_dataset import PairSampling, build_pairs
-from synthmass_assets.classifier.scoring import PairScorer
+from synthmass_assets.classifier.bi_encoder.training import train_bi_encoder
+from synthmass_assets.classifier.dataset.hf_dataset import PairDataset, record_labels
+from synthmass_assets.classifier.dataset.pair_dataset import PairSampling, build_pairs
+from synthmass_assets.classifier.serving.merging import merge_adapter, merged_test_metrics
+from synthmass_assets.classifier.serving.scoring import PairScorer
 from synthmass_assets.classifier.settings import PairClassifierSettings
-from synthmass_assets.classifier.summaries import clinical_summaries
-from synthmass_assets.classifier.training import train_bi_encoder
+from synthmass_assets.classifier.summaries.summaries import clinical_summaries
 from synthmass_assets.population.generator import generate_population
 from synthmass_assets.population.params import PopulationParams
 from synthmass_assets.resolution.linkage import (

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from synthmass_assets.augmentation.clinical import with_lookalikes
-from synthmass_assets.classifier.summaries import clinical_summaries
+from synthmass_assets.classifier.summaries.summaries import clinical_summaries
 from synthmass_assets.classifier.training_assets import build_training_assets
 from synthmass_assets.metadata import frame_metadata
 from synthmass_assets.population.schema import CLINICAL_TABLES

@@ -7,8 +7,8 @@ import dagster as dg
 import polars as pl
 
 from synthmass_assets.classifier.config import ClassifierQualityConfig, MergeConfig
+from synthmass_assets.classifier.dataset.hf_dataset import PairDataset, split_leaks
 from synthmass_assets.classifier.evaluation import test_f1
-from synthmass_assets.classifier.hf_dataset import PairDataset, split_leaks
 from synthmass_assets.classifier.training_assets import DATASET, MERGED
 from synthmass_assets.resources.storage import SynthmassStorage
 from synthmass_assets.tracks import SYNTHETIC_TRACKS, TRAINING, TrackSpec

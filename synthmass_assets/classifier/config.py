@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 from pydantic import Field, create_model
 
-from synthmass_assets.classifier.pair_dataset import PairSampling
+from synthmass_assets.classifier.dataset.pair_dataset import PairSampling
 from synthmass_assets.classifier.settings import PairClassifierSettings
 
 

@@ -8,17 +8,17 @@ import numpy as np
 import polars as pl
 import torch
 
-from synthmass_assets.classifier.artifacts import (
+from synthmass_assets.classifier.dataset.hf_dataset import PairDataset, split_frame
+from synthmass_assets.classifier.evidence.features import pair_features, pair_index
+from synthmass_assets.classifier.evidence.record_features import RecordVocabulary, record_matrix
+from synthmass_assets.classifier.metrics import COUNT_NAMES, METRIC_NAMES, binary_metrics
+from synthmass_assets.classifier.serving.artifacts import (
     ModelFiles,
     load_encodings,
     load_heads,
     read_manifest,
 )
-from synthmass_assets.classifier.features import pair_features, pair_index
-from synthmass_assets.classifier.hf_dataset import PairDataset, split_frame
-from synthmass_assets.classifier.metrics import COUNT_NAMES, METRIC_NAMES, binary_metrics
-from synthmass_assets.classifier.record_features import RecordVocabulary, record_matrix
-from synthmass_assets.classifier.scoring import variant_scores
+from synthmass_assets.classifier.serving.scoring import variant_scores
 
 EVALUATED_SPLITS = ("validation", "test")
 EVALUATION_COLUMNS = ("variant", "split", *METRIC_NAMES, *COUNT_NAMES, "n")

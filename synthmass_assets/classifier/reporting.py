@@ -8,9 +8,9 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from synthmass_assets.classifier.artifacts import TrainingReport
-from synthmass_assets.classifier.merging import Promotion
 from synthmass_assets.classifier.metrics import METRIC_NAMES
+from synthmass_assets.classifier.serving.artifacts import TrainingReport
+from synthmass_assets.classifier.serving.merging import Promotion
 from synthmass_assets.classifier.settings import PairClassifierSettings
 from synthmass_assets.metadata import markdown_table
 

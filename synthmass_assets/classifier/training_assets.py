@@ -11,13 +11,13 @@ import polars as pl
 
 from synthmass_assets.augmentation.clinical import unpack_tables
 from synthmass_assets.classifier import reporting
+from synthmass_assets.classifier.bi_encoder.training import train_bi_encoder
 from synthmass_assets.classifier.config import MergeConfig, PairClassifierConfig, PairDatasetConfig
-from synthmass_assets.classifier.cross_encoder import train_cross_model
+from synthmass_assets.classifier.cross_encoder.training import train_cross_model
+from synthmass_assets.classifier.dataset.hf_dataset import PairDataset, record_labels, split_frame
+from synthmass_assets.classifier.dataset.pair_dataset import build_pairs
 from synthmass_assets.classifier.evaluation import evaluate_variants, test_f1
-from synthmass_assets.classifier.hf_dataset import PairDataset, record_labels, split_frame
-from synthmass_assets.classifier.merging import merge_adapter, merged_test_metrics, promote
-from synthmass_assets.classifier.pair_dataset import build_pairs
-from synthmass_assets.classifier.training import train_bi_encoder
+from synthmass_assets.classifier.serving.merging import merge_adapter, merged_test_metrics, promote
 from synthmass_assets.errors import SynthmassError
 from synthmass_assets.k8s import GPU_STEP
 from synthmass_assets.metadata import markdown_table

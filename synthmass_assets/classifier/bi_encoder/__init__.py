@@ -1,0 +1,1 @@
+"""The CPU family: a LoRA-tuned record encoder and pair heads fitted on cached encodings."""

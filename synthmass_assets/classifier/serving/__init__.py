@@ -1,0 +1,1 @@
+"""Trained models as files, their merge and promotion, and pair scoring for the mpi stage."""

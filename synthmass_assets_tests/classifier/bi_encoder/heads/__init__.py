@@ -1,0 +1,1 @@
+"""Tests of the bi-encoder's heads."""
