@@ -7,11 +7,12 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from synthmass_assets.classifier.serving.contract import ClassifierBinding
 from synthmass_assets.k8s import GPU_STEP
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.mpi.calibration import fit_calibration
 from synthmass_assets.mpi.config import CalibrationConfig, PairPredictionConfig
-from synthmass_assets.mpi.scoring import ClassifierBinding, pairs_to_score, predict
+from synthmass_assets.mpi.scoring import pairs_to_score, predict
 from synthmass_assets.resources.storage import SynthmassStorage
 
 GROUP = "mpi"

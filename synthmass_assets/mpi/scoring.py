@@ -1,50 +1,22 @@
-"""The contract between the mpi stage and the pair classifier, and batched scoring.
+"""Batched scoring of candidate pairs with the classifier stage's scorer.
 
-The classifier stage provides a :class:`ClassifierBinding`: which asset holds the promoted model,
-how to load a :data:`PairScorer` from storage, and which training-track records the model never
-saw (for calibrating the fusion on held-out pairs).
+The classifier stage says how to load its scorer through a
+:class:`~synthmass_assets.classifier.serving.contract.ClassifierBinding`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Collection
 
 import polars as pl
 
+from synthmass_assets.classifier.serving.contract import BatchScorer
 from synthmass_assets.errors import SynthmassError
 from synthmass_assets.mpi.decisions import PREDICTION_COLUMNS, empty_predictions
 
-if TYPE_CHECKING:
-    from synthmass_assets.resources.storage import SynthmassStorage
-
 logger = logging.getLogger(__name__)
-
-PairScorer = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
-"""``scorer(pairs, summaries)``: ``pairs`` has ``record_id_l`` and ``record_id_r``, ``summaries``
-is the track's ``clinical_summaries``; returns the same pairs with ``probability`` and ``logit``
-(the classifier's, at its 50% training match rate). A scorer is called once per batch and should
-keep per-record encodings between calls."""
-
-
-@dataclass(frozen=True)
-class ClassifierBinding:
-    """What ``pair_predictions`` and the fusion calibration need from the classifier stage.
-
-    Attributes:
-        model_key: Asset key path of the promoted model (a dependency of ``pair_predictions``).
-        load_scorer: Builds a scorer from the promoted model in storage.
-        held_out_records: Training-track record ids the model was not fitted on.
-        summaries_asset: Per-track asset with one row per record that has clinical history.
-    """
-
-    model_key: Sequence[str]
-    load_scorer: Callable[[SynthmassStorage], PairScorer]
-    held_out_records: Callable[[SynthmassStorage], Collection[str]]
-    summaries_asset: str = "clinical_summaries"
 
 
 def pairs_to_score(
@@ -76,7 +48,7 @@ def pairs_to_score(
 
 
 def predict(
-    scorer: PairScorer, pairs: pl.DataFrame, summaries: pl.DataFrame, batch_size: int
+    scorer: BatchScorer, pairs: pl.DataFrame, summaries: pl.DataFrame, batch_size: int
 ) -> pl.DataFrame:
     """Classifier ``probability`` and ``logit`` of every pair, scored in batches with progress.
 

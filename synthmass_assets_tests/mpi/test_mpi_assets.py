@@ -12,11 +12,11 @@ import polars as pl
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 from fhir.resources.R4B.bundle import Bundle
 
+from synthmass_assets.classifier.serving.contract import ClassifierBinding
 from synthmass_assets.mpi.assets import build_mpi_assets
 from synthmass_assets.mpi.checks import build_mpi_checks
 from synthmass_assets.mpi.output_assets import fhir_path
 from synthmass_assets.mpi.prediction_assets import build_calibration_assets
-from synthmass_assets.mpi.scoring import ClassifierBinding
 from synthmass_assets.resources.storage import SynthmassStorage
 
 UPSTREAM = ("facility_records", "ground_truth", "scored_pairs", "encounter_facilities")

@@ -12,9 +12,9 @@ from functools import partial
 import polars as pl
 
 from synthmass_assets.classifier.dataset.hf_dataset import PairDataset
+from synthmass_assets.classifier.serving.contract import ClassifierBinding
 from synthmass_assets.classifier.serving.scoring import PairScorer
 from synthmass_assets.classifier.training_assets import DATASET, MERGED, PROMOTED
-from synthmass_assets.mpi.scoring import ClassifierBinding
 from synthmass_assets.resources.storage import SynthmassStorage
 from synthmass_assets.tracks import TRAINING, TrackSpec
 
