@@ -32,6 +32,7 @@ from synthmass_assets.augmentation.pipeline import (
     lookalikes_step,
     registration_step,
 )
+from synthmass_assets.augmentation.protocol import DUPLICATE_REGISTRATION
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.plots import (
     error_type_shares_chart,
@@ -67,7 +68,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
             key=key(name),
             description=description,
             kinds=KINDS,
-            code_version="1",
+            code_version="2",
             is_required=False,
         )
 
@@ -107,7 +108,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         facilities: pl.DataFrame,
         config: AssignmentConfig,
     ) -> Iterator[dg.Output[pl.DataFrame]]:
-        """Which facility saw each encounter, and the record each facility opened."""
+        """Which facility saw each encounter, and the records each facility opened."""
         protocol = config.to_protocol(facilities.height)
         mapping, truth = assignment_step(encounters, lookalike_clinical, facilities, protocol)
         histogram = reporting.facilities_per_patient(truth)
@@ -123,7 +124,13 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
             output_name="ground_truth",
             metadata=frame_metadata(
                 truth,
+                protocol=dg.MetadataValue.json(config.model_dump()),
                 patients=truth.get_column("patient_id").n_unique(),
+                duplicate_registrations=int(truth.get_column("duplicate_of").is_not_null().sum()),
+                duplicate_share=round(reporting.duplicate_share(truth), 4),
+                duplicates_per_facility=markdown_table(
+                    reporting.duplicate_registrations(truth), limit=50
+                ),
                 facilities_per_patient=markdown_table(histogram, limit=20),
                 facilities_per_patient_chart=figure_markdown(
                     facilities_per_patient_histogram(
@@ -162,6 +169,9 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
             metadata=frame_metadata(
                 log,
                 protocol=dg.MetadataValue.json(config.model_dump()),
+                duplicate_registrations=log.filter(
+                    pl.col("error_type") == DUPLICATE_REGISTRATION
+                ).height,
                 error_types=markdown_table(shares, limit=10),
                 error_type_chart=figure_markdown(
                     error_type_shares_chart(
@@ -203,7 +213,8 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
                 ),
                 "ground_truth": out(
                     "ground_truth",
-                    "Record → true patient and facility; confusable group, relation and role."
+                    "Record → true patient and facility; confusable group, relation and role; "
+                    "duplicate_of for a patient's second registration at a facility."
                     + WITH_LOOKALIKES,
                 ),
             },
@@ -216,10 +227,13 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
             outs={
                 "facility_records": out(
                     "facility_records",
-                    "One demographic record per patient × facility as registered, with errors.",
+                    "One demographic record per patient × facility as registered, with errors; "
+                    "a patient registered twice at a facility has two there.",
                 ),
                 "error_log": out(
-                    "error_log", "One row per injected error: record, field, before, after, type."
+                    "error_log",
+                    "One row per injected error: record, field, before, after, type; one "
+                    "duplicate_registration row (record_id: first → new) per second record.",
                 ),
             },
             group_name=GROUP,

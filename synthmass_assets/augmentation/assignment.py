@@ -25,7 +25,8 @@ class Assignment:
     Attributes:
         encounter_facilities: ``encounter_id``, ``record_id``, ``facility_id``,
             ``encounter_start``, ``visit_order`` (rank of the encounter in the patient's history).
-        records: ``record_id``, ``patient_id``, ``facility_id``, ``encounter_count``.
+        records: ``record_id``, ``patient_id``, ``facility_id``, ``encounter_count``; plus
+            ``duplicate_of`` once `duplicates.register_duplicates` has added second records.
     """
 
     encounter_facilities: pl.DataFrame

@@ -9,7 +9,7 @@ import polars as pl
 
 from synthmass_assets.augmentation import validation
 from synthmass_assets.augmentation.clinical import unpack_tables
-from synthmass_assets.augmentation.config import errors_config_for
+from synthmass_assets.augmentation.config import assignment_config_for, errors_config_for
 from synthmass_assets.augmentation.protocol import ErrorProtocol
 from synthmass_assets.tracks import TrackSpec
 
@@ -33,19 +33,35 @@ def _owners(
     )
 
 
-def _configured_protocol(
-    context: dg.AssetCheckExecutionContext, key: dg.AssetKey, track: TrackSpec
-) -> ErrorProtocol:
-    """The protocol the latest error_log was made with (its metadata), else the track default."""
+def _run_config(context: dg.AssetCheckExecutionContext, key: dg.AssetKey) -> dict[str, Any]:
+    """The config the latest materialization of ``key`` was made with (its metadata), or {}."""
     event = context.instance.get_latest_materialization_event(key)
     entry = (
         event.asset_materialization.metadata.get("protocol")
         if event and event.asset_materialization
         else None
     )
-    values: dict[str, Any] = dict(entry.value) if entry is not None else {}
-    config = errors_config_for(track)(**values)
-    return config.to_protocol()
+    return dict(entry.value) if entry is not None else {}
+
+
+def _configured_protocol(
+    context: dg.AssetCheckExecutionContext, key: dg.AssetKey, track: TrackSpec
+) -> ErrorProtocol:
+    """The protocol the latest error_log was made with, else the track default."""
+    return errors_config_for(track)(**_run_config(context, key)).to_protocol()
+
+
+def _configured_duplicate_share(
+    context: dg.AssetCheckExecutionContext, key: dg.AssetKey, track: TrackSpec
+) -> float:
+    """The duplicate share the latest ground_truth was made with, else the track default."""
+    return assignment_config_for(track)(**_run_config(context, key)).within_facility_duplicates
+
+
+def _with_check_context(fn: Any) -> Any:
+    """Annotate ``fn``'s context: Dagster compares the annotation by identity, not as text."""
+    fn.__annotations__["context"] = dg.AssetCheckExecutionContext
+    return fn
 
 
 def build_augmentation_checks(track: TrackSpec) -> list[dg.AssetChecksDefinition]:
@@ -97,7 +113,8 @@ def build_augmentation_checks(track: TrackSpec) -> list[dg.AssetChecksDefinition
         encounters: pl.DataFrame,
         lookalike_clinical: pl.DataFrame,
     ) -> dg.AssetCheckResult:
-        """Each patient has one record per facility visited, and none elsewhere."""
+        """Each patient has one record per facility visited, none elsewhere, plus the declared
+        duplicate registrations."""
         owners = _owners(encounter_facilities, encounters, lookalike_clinical)
         return _result(validation.records_match_visits(ground_truth, owners))
 
@@ -123,16 +140,44 @@ def build_augmentation_checks(track: TrackSpec) -> list[dg.AssetChecksDefinition
         record_ids = facility_records.get_column("record_id")
         return _result(validation.errors_match_protocol(error_log, record_ids, protocol))
 
-    # Dagster compares the context annotation by identity, not as a string.
-    errors_match_protocol.__annotations__["context"] = dg.AssetCheckExecutionContext
+    def duplicates_match_protocol(
+        context: dg.AssetCheckExecutionContext,
+        ground_truth: pl.DataFrame,
+        encounter_facilities: pl.DataFrame,
+    ) -> dg.AssetCheckResult:
+        """Each duplicate registration is a later record of the same patient at the same
+        facility, and their share of patients is the configured one."""
+        share = _configured_duplicate_share(context, key("ground_truth"), track)
+        return _result(
+            validation.duplicates_are_consistent(ground_truth, encounter_facilities, share)
+        )
+
+    @dg.asset_check(
+        asset=key("error_log"),
+        name="duplicate_registrations_logged",
+        additional_ins=ins("ground_truth"),
+    )
+    def duplicates_logged(
+        error_log: pl.DataFrame, ground_truth: pl.DataFrame
+    ) -> dg.AssetCheckResult:
+        """The error log has one duplicate_registration row per duplicate, first → new id."""
+        return _result(validation.duplicates_logged(error_log, ground_truth))
+
     errors_check = dg.asset_check(
         asset=key("error_log"), name="errors_match_protocol", additional_ins=ins("facility_records")
-    )(errors_match_protocol)
+    )(_with_check_context(errors_match_protocol))
+    duplicates_check = dg.asset_check(
+        asset=key("ground_truth"),
+        name="duplicate_registrations_match_protocol",
+        additional_ins=ins("encounter_facilities"),
+    )(_with_check_context(duplicates_match_protocol))
 
     return [
         every_encounter_assigned,
         no_foreign_clinical_rows,
         records_match_visits,
+        duplicates_check,
         covers_every_record,
         errors_check,
+        duplicates_logged,
     ]

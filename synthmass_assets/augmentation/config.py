@@ -48,11 +48,24 @@ class AssignmentConfig(dg.Config):
         le=1.0,
         description="Share of a multi-facility patient's encounters at the primary facility.",
     )
+    within_facility_duplicates: float = Field(
+        default=0.08,
+        ge=0.0,
+        le=1.0,
+        description="Share of patients registered twice at one facility: a new record at a "
+        "later visit takes that facility's encounters from then on (0.08 = 8%).",
+    )
     seed: int = Field(default=0, description="Seed of the assignment and the record ids.")
 
     def to_protocol(self, count: int) -> FacilityProtocol:
         """The protocol for ``count`` facilities."""
-        return FacilityProtocol(count, tuple(self.visit_weights), self.primary_share, self.seed)
+        return FacilityProtocol(
+            count,
+            tuple(self.visit_weights),
+            self.primary_share,
+            self.seed,
+            within_facility_duplicates=self.within_facility_duplicates,
+        )
 
 
 class LookalikesConfig(dg.Config):

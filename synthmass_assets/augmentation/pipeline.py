@@ -14,6 +14,7 @@ import polars as pl
 from synthmass_assets.augmentation.assignment import assign_encounters
 from synthmass_assets.augmentation.clinical import pack_tables, unpack_tables
 from synthmass_assets.augmentation.confusables import Generator, make_lookalikes
+from synthmass_assets.augmentation.duplicates import register_duplicates
 from synthmass_assets.augmentation.facilities import build_facilities
 from synthmass_assets.augmentation.identity import true_identities
 from synthmass_assets.augmentation.protocol import (
@@ -24,7 +25,7 @@ from synthmass_assets.augmentation.protocol import (
 from synthmass_assets.augmentation.records import build_ground_truth, register_records
 from synthmass_assets.population.schema import TIMESTAMP
 
-FACILITY_STREAM, ASSIGNMENT_STREAM = 0, 1
+FACILITY_STREAM, ASSIGNMENT_STREAM, DUPLICATE_STREAM = 0, 1, 2
 
 
 def population_state(patients: pl.DataFrame) -> str:
@@ -54,7 +55,11 @@ def assignment_step(
     facilities: pl.DataFrame,
     protocol: FacilityProtocol,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The ``encounter_facilities`` and ``ground_truth`` assets (look-alikes included)."""
+    """The ``encounter_facilities`` and ``ground_truth`` assets (look-alikes included).
+
+    The duplicate registrations draw from their own stream, so with a share of 0 every other
+    output is the same as without them.
+    """
     lookalikes = unpack_tables(lookalike_clinical)
     # DuckDB hands timestamps back as Etc/UTC; align both sources on the schema's UTC.
     columns = (pl.col("Id"), pl.col("PATIENT"), pl.col("START").cast(TIMESTAMP))
@@ -64,6 +69,11 @@ def assignment_step(
     rng = np.random.default_rng([protocol.seed, ASSIGNMENT_STREAM])
     assignment = assign_encounters(
         everyone, facilities.get_column("facility_id").to_list(), protocol, rng
+    )
+    assignment = register_duplicates(
+        assignment,
+        protocol.within_facility_duplicates,
+        np.random.default_rng([protocol.seed, DUPLICATE_STREAM]),
     )
     return assignment.encounter_facilities, build_ground_truth(assignment.records, lookalikes.links)
 

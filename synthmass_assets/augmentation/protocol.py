@@ -11,6 +11,8 @@ import numpy as np
 
 ERROR_TYPES: tuple[str, ...] = ("name", "address", "date", "ssn", "formatting", "missing")
 RELATIONS: tuple[str, ...] = ("twin", "parent_child", "sibling")
+# Error type of a second registration in the error log; not one of the injected ERROR_TYPES.
+DUPLICATE_REGISTRATION = "duplicate_registration"
 
 
 def normalized(weights: dict[str, float], keys: tuple[str, ...]) -> np.ndarray:
@@ -33,12 +35,15 @@ class FacilityProtocol:
         visit_weights: Probability of visiting 1, 2, ... facilities (capped by encounters).
         primary_share: Share of a multi-facility patient's encounters at the primary facility.
         seed: Seed of the facility list and of the assignment (independent of errors).
+        within_facility_duplicates: Share of all patients registered twice at one facility
+            (a new record at a later visit; see `duplicates`).
     """
 
     count: int = 5
     visit_weights: tuple[float, ...] = (0.40, 0.30, 0.15, 0.10, 0.05)
     primary_share: float = 0.60
     seed: int = 1
+    within_facility_duplicates: float = 0.08
 
     def visit_probabilities(self) -> np.ndarray:
         """Probabilities of visiting 1..min(count, len(weights)) facilities."""

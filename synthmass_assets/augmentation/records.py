@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from synthmass_assets.augmentation.duplicates import duplicate_log
 from synthmass_assets.augmentation.errors.injector import inject_errors
 from synthmass_assets.augmentation.identity import IDENTITY_FIELDS
 from synthmass_assets.augmentation.protocol import ErrorProtocol
 
 GROUND_TRUTH_COLUMNS = (
     "record_id", "patient_id", "facility_id", "confusable_group", "relation", "role",
-    "is_lookalike", "encounter_count",
+    "is_lookalike", "encounter_count", "duplicate_of",
 )  # fmt: skip
 FACILITY_RECORD_COLUMNS = ("record_id", "facility_id", *IDENTITY_FIELDS)
 
@@ -24,14 +25,19 @@ def build_ground_truth(records: pl.DataFrame, links: pl.DataFrame) -> pl.DataFra
     """Record → true patient and facility, with the confusable group of both group members.
 
     Args:
-        records: ``record_id``, ``patient_id``, ``facility_id``, ``encounter_count``.
+        records: ``record_id``, ``patient_id``, ``facility_id``, ``encounter_count`` and,
+            when some patients are registered twice, ``duplicate_of``.
         links: Look-alike links (``patient_id``, ``anchor_id``, ``confusable_group``,
             ``relation``, ``role``); may be empty.
 
     Returns:
         `GROUND_TRUTH_COLUMNS`; ``role`` is ``anchor`` for the original patient of a group and
         twin / sibling / parent / child for the look-alike; null outside groups.
+        ``duplicate_of`` is the patient's first record at the facility for a second
+        registration, null otherwise.
     """
+    if "duplicate_of" not in records.columns:
+        records = records.with_columns(duplicate_of=pl.lit(None, dtype=pl.String))
     members = pl.concat(
         [
             links.select("patient_id", "confusable_group", "relation", "role"),
@@ -60,15 +66,19 @@ def register_records(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each record's registration: its patient's true identity with the record's own errors.
 
+    A second registration at a facility gets its own errors, like any record, and one more
+    error-log row of type `DUPLICATE_REGISTRATION` (``record_id``: first record → new one).
+
     Args:
-        ground_truth: ``record_id``, ``patient_id``, ``facility_id`` per record.
+        ground_truth: ``record_id``, ``patient_id``, ``facility_id``, ``duplicate_of`` per
+            record.
         identities: ``patient_id`` plus `IDENTITY_FIELDS` (from `identity.true_identities`).
         protocol: Errors per record and type weights.
         rng: Generator of the error draws.
 
     Returns:
-        ``facility_records`` (`FACILITY_RECORD_COLUMNS`) and the ``error_log``, both in
-        ``record_id`` order.
+        ``facility_records`` (`FACILITY_RECORD_COLUMNS`, in ``record_id`` order) and the
+        ``error_log`` (injected errors in injection order, then the duplicate registrations).
     """
     truth = (
         ground_truth.select("record_id", "patient_id", "facility_id")
@@ -80,4 +90,4 @@ def register_records(
     records = registered.with_columns(truth.get_column("facility_id")).select(
         FACILITY_RECORD_COLUMNS
     )
-    return records, error_log
+    return records, pl.concat([error_log, duplicate_log(ground_truth, error_log.schema)])

@@ -33,9 +33,14 @@ def records_per_facility(ground_truth: pl.DataFrame, facilities: pl.DataFrame) -
 
 
 def primary_share(ground_truth: pl.DataFrame) -> float:
-    """Share of multi-facility patients' encounters at the facility they visit most."""
+    """Share of multi-facility patients' encounters at the facility they visit most.
+
+    A patient's two records at one facility (a duplicate registration) count as one visit.
+    """
     per_patient = (
-        ground_truth.group_by("patient_id")
+        ground_truth.group_by("patient_id", "facility_id")
+        .agg(pl.col("encounter_count").sum())
+        .group_by("patient_id")
         .agg(top=pl.col("encounter_count").max(), total=pl.col("encounter_count").sum(), n=pl.len())
         .filter(pl.col("n") > 1)
     )
@@ -43,10 +48,39 @@ def primary_share(ground_truth: pl.DataFrame) -> float:
     return float(per_patient.get_column("top").sum()) / total if total else 0.0
 
 
+def duplicate_registrations(ground_truth: pl.DataFrame) -> pl.DataFrame:
+    """Second registrations per facility, and the share of the facility's patients they are."""
+    return (
+        ground_truth.group_by("facility_id")
+        .agg(
+            patients=pl.col("patient_id").n_unique(),
+            duplicates=pl.col("duplicate_of").is_not_null().sum().cast(pl.Int64),
+        )
+        .with_columns(share=(pl.col("duplicates") / pl.col("patients")).round(4))
+        .sort("facility_id")
+    )
+
+
+def duplicate_share(ground_truth: pl.DataFrame) -> float:
+    """Share of all patients registered twice at one facility."""
+    patients = ground_truth.get_column("patient_id").n_unique()
+    duplicates = int(ground_truth.get_column("duplicate_of").is_not_null().sum())
+    return duplicates / patients if patients else 0.0
+
+
+def injected_errors(error_log: pl.DataFrame) -> pl.DataFrame:
+    """The demographic errors of the log (`ERROR_TYPES`), without duplicate registrations."""
+    return error_log.filter(pl.col("error_type").is_in(ERROR_TYPES))
+
+
 def error_type_table(
     error_log: pl.DataFrame, protocol: ErrorProtocol | None = None
 ) -> pl.DataFrame:
-    """Errors per type with the achieved share and, when given, the configured one."""
+    """Injected errors per type with the achieved share and, when given, the configured one.
+
+    Duplicate registrations are logged too but are not an error type the protocol weighs, so
+    they count neither as a type nor in the total.
+    """
     counts = error_log.group_by("error_type").agg(errors=pl.len())
     table = (
         pl.DataFrame({"error_type": list(ERROR_TYPES)})
@@ -61,8 +95,8 @@ def error_type_table(
 
 
 def errors_per_record(error_log: pl.DataFrame, record_ids: pl.Series) -> pl.DataFrame:
-    """Histogram of error counts per record (records without errors included)."""
-    counts = error_log.group_by("record_id").agg(errors=pl.len())
+    """Histogram of injected error counts per record (records without errors included)."""
+    counts = injected_errors(error_log).group_by("record_id").agg(errors=pl.len())
     return (
         record_ids.to_frame("record_id")
         .join(counts, on="record_id", how="left")

@@ -8,8 +8,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synthmass_assets.augmentation.protocol import ErrorProtocol
-from synthmass_assets.augmentation.reporting import error_type_table, errors_per_record
+from synthmass_assets.augmentation.protocol import DUPLICATE_REGISTRATION, ErrorProtocol
+from synthmass_assets.augmentation.reporting import (
+    error_type_table,
+    errors_per_record,
+    injected_errors,
+)
 
 # Tolerances: a few standard errors of the sampling noise, plus a small absolute slack.
 STANDARD_ERRORS = 4.0
@@ -47,15 +51,94 @@ def encounter_owners(encounter_facilities: pl.DataFrame, encounters: pl.DataFram
 
 
 def records_match_visits(ground_truth: pl.DataFrame, owners: pl.DataFrame) -> Verdict:
-    """A patient has one record per facility where they had an encounter, and no other."""
+    """A patient has one first record per facility visited, none elsewhere, plus duplicates.
+
+    Second registrations (``duplicate_of`` set) are the only records beyond one per facility
+    visited; `duplicates_are_consistent` checks where they point.
+    """
     visited = owners.group_by("PATIENT").agg(visited=pl.col("facility_id").n_unique())
-    held = ground_truth.group_by("patient_id").agg(records=pl.len())
+    held = ground_truth.group_by("patient_id").agg(
+        records=pl.col("duplicate_of").is_null().sum(),
+        duplicates=pl.col("duplicate_of").is_not_null().sum(),
+    )
     both = held.join(visited, left_on="patient_id", right_on="PATIENT", how="full", coalesce=True)
     wrong = both.filter(pl.col("records").fill_null(0) != pl.col("visited").fill_null(0)).height
+    duplicates = int(both.get_column("duplicates").fill_null(0).sum())
     return Verdict(
         wrong == 0,
-        f"{wrong} patients whose record count differs from the facilities they visited",
-        {"patients": both.height, "mismatched_patients": wrong},
+        f"{wrong} patients whose first registrations differ from the facilities they visited; "
+        f"{duplicates} declared duplicate registrations besides",
+        {"patients": both.height, "mismatched_patients": wrong, "duplicates": duplicates},
+    )
+
+
+def duplicates_are_consistent(
+    ground_truth: pl.DataFrame, encounter_facilities: pl.DataFrame, share: float
+) -> Verdict:
+    """Second registrations: same patient and facility as a first record, later, near ``share``.
+
+    Each ``duplicate_of`` names a first registration (itself no duplicate) of the same patient
+    at the same facility; the duplicate's first encounter comes after the first record's
+    first encounter; a patient has at most one; and the duplicates' share of all patients is
+    the configured one up to rounding, or every eligible patient (two or more encounters at a
+    facility) when fewer are eligible.
+    """
+    first_visit = encounter_facilities.group_by("record_id").agg(first=pl.col("visit_order").min())
+    records = ground_truth.select("record_id", "patient_id", "facility_id", "duplicate_of").join(
+        first_visit, on="record_id", how="left"
+    )
+    pairs = records.filter(pl.col("duplicate_of").is_not_null()).join(
+        records, left_on="duplicate_of", right_on="record_id", how="left", suffix="_of"
+    )
+    mismatched = pairs.filter(
+        (pl.col("patient_id") != pl.col("patient_id_of")).fill_null(True)
+        | (pl.col("facility_id") != pl.col("facility_id_of")).fill_null(True)
+        | pl.col("duplicate_of_of").is_not_null()
+    ).height
+    early = pairs.filter((pl.col("first") <= pl.col("first_of")).fill_null(True)).height
+    repeated = pairs.group_by("patient_id").len().filter(pl.col("len") > 1).height
+    n_patients = max(ground_truth.get_column("patient_id").n_unique(), 1)
+    eligible = (
+        ground_truth.group_by("patient_id", "facility_id")
+        .agg(pl.col("encounter_count").sum())
+        .filter(pl.col("encounter_count") >= 2)
+        .get_column("patient_id")
+        .n_unique()
+    )
+    expected = min(round(share * n_patients), eligible) / n_patients
+    realized = pairs.height / n_patients
+    near = abs(realized - expected) <= 1 / n_patients + SHARE_SLACK
+    return Verdict(
+        mismatched == 0 and early == 0 and repeated == 0 and near,
+        f"{pairs.height} duplicate registrations ({realized:.2%} of patients, expected "
+        f"{expected:.2%}); {mismatched} not pointing at a first record of the same patient and "
+        f"facility, {early} not starting at a later visit, {repeated} patients with several",
+        {
+            "duplicates": pairs.height,
+            "duplicate_share": realized,
+            "expected_share": expected,
+            "mismatched": mismatched,
+            "not_later": early,
+        },
+    )
+
+
+def duplicates_logged(error_log: pl.DataFrame, ground_truth: pl.DataFrame) -> Verdict:
+    """One `DUPLICATE_REGISTRATION` log row per duplicate: ``record_id`` first → new."""
+    logged = error_log.filter(pl.col("error_type") == DUPLICATE_REGISTRATION).select(
+        "record_id", "before", "after"
+    )
+    declared = ground_truth.filter(pl.col("duplicate_of").is_not_null()).select(
+        "record_id", before="duplicate_of", after="record_id"
+    )
+    unlogged = declared.join(logged, on=["record_id", "before", "after"], how="anti").height
+    undeclared = logged.join(declared, on=["record_id", "before", "after"], how="anti").height
+    repeated = logged.height - logged.unique().height
+    return Verdict(
+        unlogged == 0 and undeclared == 0 and repeated == 0,
+        f"{unlogged} duplicate registrations missing from the log, {undeclared} logged but not "
+        f"in the ground truth, {repeated} logged twice",
+        {"duplicates": declared.height, "unlogged": unlogged, "undeclared": undeclared},
     )
 
 
@@ -88,7 +171,11 @@ def ground_truth_covers_records(ground_truth: pl.DataFrame, record_ids: pl.Serie
 def errors_match_protocol(
     error_log: pl.DataFrame, record_ids: pl.Series, protocol: ErrorProtocol
 ) -> Verdict:
-    """Errors per record within bounds with the expected mean; type shares near the weights."""
+    """Errors per record within bounds with the expected mean; type shares near the weights.
+
+    Only injected errors count: duplicate registrations are logged but are not error types.
+    """
+    error_log = injected_errors(error_log)
     histogram = errors_per_record(error_log, record_ids)
     counts = histogram.get_column("errors").to_numpy()
     records = histogram.get_column("records").to_numpy()

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import polars as pl
 
 from synthmass_assets.augmentation.assignment import assign_encounters
 from synthmass_assets.augmentation.protocol import FacilityProtocol
-from synthmass_assets.population.schema import TIMESTAMP
+from synthmass_assets_tests.augmentation.frames import encounter_frame
 
 FACILITIES = ["F01", "F02", "F03", "F04", "F05"]
 
 
-def _encounters(visits_per_patient: list[int]) -> pl.DataFrame:
-    rows = [
-        {
-            "Id": f"e{p}-{v}",
-            "PATIENT": f"p{p}",
-            "START": dt.datetime(2015, 1, 1) + dt.timedelta(days=30 * v + p),
-        }
-        for p, visits in enumerate(visits_per_patient)
-        for v in range(visits)
-    ]
-    # Shuffled, so the assignment cannot rely on input order.
-    frame = pl.DataFrame(rows).with_columns(pl.col("START").cast(TIMESTAMP))
-    return frame.sample(fraction=1.0, shuffle=True, seed=1)
-
-
 def test_runs_are_chronological_with_a_primary_share_near_sixty_percent() -> None:
-    encounters = _encounters([40] * 400)
+    encounters = encounter_frame([40] * 400)
     result = assign_encounters(encounters, FACILITIES, FacilityProtocol(), np.random.default_rng(0))
     mapping = result.encounter_facilities.join(
         encounters.select(encounter_id="Id", patient="PATIENT"), on="encounter_id"
@@ -52,7 +35,7 @@ def test_runs_are_chronological_with_a_primary_share_near_sixty_percent() -> Non
 
 
 def test_records_exist_only_where_patients_had_encounters() -> None:
-    encounters = _encounters([1, 2, 3, 30])
+    encounters = encounter_frame([1, 2, 3, 30])
     result = assign_encounters(encounters, FACILITIES, FacilityProtocol(), np.random.default_rng(3))
     records, mapping = result.records, result.encounter_facilities
     assert mapping.height == encounters.height
@@ -65,7 +48,7 @@ def test_records_exist_only_where_patients_had_encounters() -> None:
 
 
 def test_assignment_is_reproducible_and_ids_are_not_patient_ids() -> None:
-    encounters = _encounters([5] * 20)
+    encounters = encounter_frame([5] * 20)
     first = assign_encounters(encounters, FACILITIES, FacilityProtocol(), np.random.default_rng(9))
     again = assign_encounters(encounters, FACILITIES, FacilityProtocol(), np.random.default_rng(9))
     other = assign_encounters(encounters, FACILITIES, FacilityProtocol(), np.random.default_rng(8))

@@ -12,6 +12,7 @@ from synthmass_assets.augmentation.assets import build_augmentation_assets
 from synthmass_assets.augmentation.checks import build_augmentation_checks
 from synthmass_assets.augmentation.pipeline import augment
 from synthmass_assets.augmentation.protocol import (
+    DUPLICATE_REGISTRATION,
     FacilityProtocol,
     LookalikeProtocol,
     error_protocol_for,
@@ -50,7 +51,7 @@ def test_stage_materializes_with_passing_checks(sample: Path, synthmass_home: Pa
     )
     assert result.success
     checks = result.get_asset_check_evaluations()
-    assert len(checks) == 5
+    assert len(checks) == 7
     assert all(check.passed for check in checks), [
         (c.check_name, c.description) for c in checks if not c.passed
     ]
@@ -67,8 +68,19 @@ def test_stage_materializes_with_passing_checks(sample: Path, synthmass_home: Pa
         truth.filter(pl.col("confusable_group").is_not_null()).get_column("patient_id").n_unique()
         == 2 * 5
     )
-    per_record = tables["error_log"].group_by("record_id").len().get_column("len")
+    log = tables["error_log"]
+    injected = log.filter(pl.col("error_type") != DUPLICATE_REGISTRATION)
+    per_record = injected.group_by("record_id").len().get_column("len")
     assert per_record.min() >= 8 and per_record.max() <= 12  # type: ignore[operator]
+
+    # 8% of the 32 patients are registered a second time at one of their facilities.
+    duplicates = truth.filter(pl.col("duplicate_of").is_not_null())
+    assert duplicates.height == round(0.08 * 32)
+    firsts = truth.join(duplicates, left_on="record_id", right_on="duplicate_of", suffix="_dup")
+    assert (firsts.get_column("patient_id") == firsts.get_column("patient_id_dup")).all()
+    assert (firsts.get_column("facility_id") == firsts.get_column("facility_id_dup")).all()
+    logged = log.filter(pl.col("error_type") == DUPLICATE_REGISTRATION)
+    assert set(logged.get_column("after")) == set(duplicates.get_column("record_id"))
 
 
 def test_both_tracks_define_the_augmentation_keys_and_checks() -> None:
@@ -85,7 +97,7 @@ def test_both_tracks_define_the_augmentation_keys_and_checks() -> None:
         assert {f"{track.name}/{name}" for name in AUGMENTATION_TABLES} <= keys
         node = graph.get(dg.AssetKey([track.name, "facility_records"]))
         assert node.group_name == "augmentation" and node.description
-    assert len(graph.asset_check_keys) == 10
+    assert len(graph.asset_check_keys) == 14
 
 
 def test_assignment_and_errors_have_independent_seeds(sample: Path) -> None:
@@ -111,3 +123,26 @@ def test_assignment_and_errors_have_independent_seeds(sample: Path) -> None:
     assert not first.ground_truth.equals(new_assignment.ground_truth)
     again = augment(population, *base, generate=generate_population)
     assert first.facility_records.equals(again.facility_records)
+
+
+def test_without_duplicates_the_other_outputs_do_not_change(sample: Path) -> None:
+    population = read_synthea_csv(sample)
+    errors, lookalikes = error_protocol_for("evaluation"), LookalikeProtocol(share=LOOKALIKE_SHARE)
+    with_duplicates = augment(
+        population, FacilityProtocol(), errors, lookalikes, generate=generate_population
+    )
+    without = augment(
+        population,
+        FacilityProtocol(within_facility_duplicates=0.0),
+        errors,
+        lookalikes,
+        generate=generate_population,
+    )
+    assert (
+        without.ground_truth.get_column("duplicate_of").null_count() == without.ground_truth.height
+    )
+    firsts = with_duplicates.ground_truth.filter(pl.col("duplicate_of").is_null())
+    # Same first records (the split only lowers their encounter counts), same look-alikes.
+    assert set(firsts.get_column("record_id")) == set(without.ground_truth.get_column("record_id"))
+    assert with_duplicates.lookalike_clinical.equals(without.lookalike_clinical)
+    assert with_duplicates.facilities.equals(without.facilities)
