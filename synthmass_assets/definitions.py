@@ -15,8 +15,8 @@ import dagster as dg
 from synthmass_assets.augmentation.assets import build_augmentation_assets
 from synthmass_assets.augmentation.checks import build_augmentation_checks
 from synthmass_assets.classifier.assets import build_classifier_assets
-from synthmass_assets.classifier.binding import promoted_binding
 from synthmass_assets.classifier.checks import build_classifier_checks
+from synthmass_assets.classifier.serving.binding import promoted_binding
 from synthmass_assets.jobs import build_jobs
 from synthmass_assets.k8s import k8s_step_executor
 from synthmass_assets.mpi.assets import build_mpi_assets
@@ -26,8 +26,13 @@ from synthmass_assets.population.assets import build_population_assets
 from synthmass_assets.population.checks import build_population_checks
 from synthmass_assets.resolution.assets import build_resolution_assets
 from synthmass_assets.resolution.checks import build_resolution_checks
-from synthmass_assets.resolution.custom_assets import CUSTOM, custom_facility_records
-from synthmass_assets.resources import DEPLOYMENTS, deployment_resources
+from synthmass_assets.resolution.custom_assets import (
+    CUSTOM,
+    custom_facility_records,
+    values_parse,
+)
+from synthmass_assets.resolution.sources_assets import build_sources_asset
+from synthmass_assets.resources import DEPLOYMENTS, SHOW_VALUES_ENV, deployment_resources
 from synthmass_assets.resources.storage import DEFAULT_HOME
 from synthmass_assets.tracks import EVALUATION, SYNTHETIC_TRACKS, TRAINING
 
@@ -39,10 +44,11 @@ class DeploymentSettings:
 
     name: str
     home: Path
+    show_identifying_values: bool = False
 
 
 def deployment_settings(environ: dict[str, str] | None = None) -> DeploymentSettings:
-    """Read SYNTHMASS_DEPLOYMENT and SYNTHMASS_HOME from the environment."""
+    """Read SYNTHMASS_DEPLOYMENT, SYNTHMASS_HOME and SYNTHMASS_SHOW_IDENTIFYING_VALUES."""
     env = dict(os.environ if environ is None else environ)
     name = env.get("SYNTHMASS_DEPLOYMENT", "local")
     if name not in DEPLOYMENTS:
@@ -50,7 +56,10 @@ def deployment_settings(environ: dict[str, str] | None = None) -> DeploymentSett
             f"SYNTHMASS_DEPLOYMENT={name!r} is not one of {', '.join(DEPLOYMENTS)}; "
             "unset it for the local default"
         )
-    return DeploymentSettings(name=name, home=Path(env.get("SYNTHMASS_HOME", DEFAULT_HOME)))
+    show = env.get(SHOW_VALUES_ENV, "").lower() in ("1", "true", "yes")
+    return DeploymentSettings(
+        name=name, home=Path(env.get("SYNTHMASS_HOME", DEFAULT_HOME)), show_identifying_values=show
+    )
 
 
 def stage_assets() -> list[dg.AssetsDefinition]:
@@ -61,12 +70,17 @@ def stage_assets() -> list[dg.AssetsDefinition]:
     assets: list[dg.AssetsDefinition] = [custom_facility_records]
     for track in SYNTHETIC_TRACKS:
         assets += [build_population_assets(track), *build_augmentation_assets(track)]
-    for name in (*(t.name for t in SYNTHETIC_TRACKS), CUSTOM):
-        assets += build_resolution_assets(name)
+        assets.append(build_sources_asset(track.name))
+    assets += build_resolution_assets(TRAINING.name)
+    # Small populations borrow the training track's m probabilities (see resolution.fallback).
+    assets += build_resolution_assets(EVALUATION.name, fallback_track=TRAINING.name)
+    assets += build_resolution_assets(CUSTOM)
     assets += build_classifier_assets(SYNTHETIC_TRACKS, TRAINING)
     assets += build_calibration_assets(classifier, TRAINING.name)
     assets += build_mpi_assets(EVALUATION.name, classifier, calibration_track=TRAINING.name)
-    assets += build_mpi_assets(CUSTOM, None, has_ground_truth=False, has_encounters=False)
+    assets += build_mpi_assets(
+        CUSTOM, None, has_ground_truth=False, has_encounters=False, private=True
+    )
     return assets
 
 
@@ -78,7 +92,7 @@ def stage_checks() -> list[dg.AssetChecksDefinition]:
         checks += build_resolution_checks(track.name, has_ground_truth=True)
     checks += build_classifier_checks(SYNTHETIC_TRACKS, TRAINING)
     checks += build_mpi_checks(EVALUATION.name) + build_mpi_checks(CUSTOM, has_ground_truth=False)
-    return checks + build_resolution_checks(CUSTOM, has_ground_truth=False)
+    return [*checks, *build_resolution_checks(CUSTOM, has_ground_truth=False), values_parse]
 
 
 def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
@@ -89,7 +103,9 @@ def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
         assets=assets,
         asset_checks=checks,
         jobs=build_jobs(),
-        resources=deployment_resources(settings.name, settings.home),
+        resources=deployment_resources(
+            settings.name, settings.home, settings.show_identifying_values
+        ),
         # Locally one process runs every step: spawning a Python per step costs more than it
         # saves on two cores. On Kubernetes each step is its own pod.
         executor=k8s_step_executor() if settings.name == "k8s" else dg.in_process_executor,

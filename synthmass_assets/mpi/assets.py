@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from synthmass_assets.classifier.serving.contract import ClassifierBinding
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.mpi import clustering, golden
 from synthmass_assets.mpi.calibration import params_from_table
@@ -19,7 +20,8 @@ from synthmass_assets.mpi.decisions import decide_pairs, decision_counts
 from synthmass_assets.mpi.fusion import track_prior
 from synthmass_assets.mpi.output_assets import build_fhir_asset, build_metrics_asset
 from synthmass_assets.mpi.prediction_assets import GROUP, KINDS, build_pair_predictions
-from synthmass_assets.mpi.scoring import ClassifierBinding
+from synthmass_assets.resolution.sources import rule_scope
+from synthmass_assets.resources.privacy import PrivacySettings
 
 
 def _spec(track: str, name: str, inputs: list[str], description: str) -> dict[str, Any]:
@@ -55,18 +57,22 @@ def _splink_matches_asset(track: str) -> dg.AssetsDefinition:
         **_spec(
             track,
             "resolved_matches",
-            ["scored_pairs", "facility_records"],
+            ["scored_pairs", "facility_records", "sources"],
             "Accepted pairs decided by Splink alone (no classifier): auto-matches (splink_auto) "
-            "and gray-zone pairs at or above the configured probability (splink_only); a record "
-            "keeps its strongest match per other facility, and pairs the clustering guard cuts "
-            "are rejected.",
+            "and gray-zone pairs at or above the configured probability (splink_only); at "
+            "sources declared duplicate-free a record keeps its strongest match and two of its "
+            "records never match, and pairs the clustering guard cuts are rejected.",
         )
     )
     def splink_matches(
-        config: DecisionConfig, scored_pairs: pl.DataFrame, facility_records: pl.DataFrame
+        config: DecisionConfig,
+        scored_pairs: pl.DataFrame,
+        facility_records: pl.DataFrame,
+        sources: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
-        decisions = decide_pairs(scored_pairs, facility_records, config.to_rules())
-        return _resolved(decisions, facility_records, config, classifier=False)
+        records = rule_scope(facility_records, sources)
+        decisions = decide_pairs(scored_pairs, records, config.to_rules())
+        return _resolved(decisions, records, config, classifier=False)
 
     return splink_matches
 
@@ -75,12 +81,13 @@ def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinit
     spec = _spec(
         track,
         "resolved_matches",
-        ["scored_pairs", "facility_records", "pair_predictions"],
+        ["scored_pairs", "facility_records", "pair_predictions", "sources"],
         "Accepted pairs: classifier-scored pairs whose fused Splink + classifier log-odds reach "
         "the calibrated threshold (classifier), auto-matches without clinical history "
-        "(splink_auto) and gray-zone pairs without it decided by Splink (splink_only); a record "
-        "keeps its strongest match per other facility, and pairs the clustering guard cuts are "
-        "rejected. With decision_source, fused_score and both component scores.",
+        "(splink_auto) and gray-zone pairs without it decided by Splink (splink_only); at "
+        "sources declared duplicate-free a record keeps its strongest match and two of its "
+        "records never match, and pairs the clustering guard cuts are rejected. With "
+        "decision_source, fused_score and both component scores.",
     )
     calibration_key = dg.AssetKey([calibration_track, "fusion_calibration"])
     spec["ins"]["fusion_calibration"] = dg.AssetIn(key=calibration_key)
@@ -93,6 +100,7 @@ def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinit
         facility_records: pl.DataFrame,
         pair_predictions: pl.DataFrame,
         fusion_calibration: pl.DataFrame,
+        sources: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
         calibrated, estimator = params_from_table(fusion_calibration)
         params = config.overrides(calibrated)
@@ -105,12 +113,11 @@ def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinit
         )
         context.log.info("Scored pairs (%s): %s; fusion %s", estimator, prior, params)
         rules = config.to_rules()
-        decisions = decide_pairs(
-            scored_pairs, facility_records, rules, pair_predictions, params, prior
-        )
+        records = rule_scope(facility_records, sources)
+        decisions = decide_pairs(scored_pairs, records, rules, pair_predictions, params, prior)
         return _resolved(
             decisions,
-            facility_records,
+            records,
             config,
             classifier=True,
             scored_pairs_base_rate=round(prior.base_rate, 4),
@@ -133,17 +140,23 @@ def _links_asset(track: str) -> dg.AssetsDefinition:
         **_spec(
             track,
             "record_links",
-            ["facility_records", "resolved_matches"],
+            ["facility_records", "resolved_matches", "sources"],
             "record_id → golden_id: connected components of the resolved matches; components that "
-            "break a guard (two records of one facility, by default) are rebuilt strongest edge "
-            "first, so the weakest links are cut.",
+            "break a guard (two records of one duplicate-free source, by default) are rebuilt "
+            "strongest edge first, so the weakest links are cut.",
         )
     )
     def record_links(
-        config: LinkConfig, facility_records: pl.DataFrame, resolved_matches: pl.DataFrame
+        config: LinkConfig,
+        facility_records: pl.DataFrame,
+        resolved_matches: pl.DataFrame,
+        sources: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
         clusters, report = clustering.guarded_clusters(
-            facility_records, resolved_matches, config.guard_names(), "fused_log_odds"
+            rule_scope(facility_records, sources),
+            resolved_matches,
+            config.guard_names(),
+            "fused_log_odds",
         )
         links = clustering.golden_ids(clusters)
         sizes = links.group_by("golden_id").len().group_by(size="len").len().sort("size")
@@ -164,7 +177,7 @@ def _links_asset(track: str) -> dg.AssetsDefinition:
 
 
 def _golden_output(
-    records: pl.DataFrame, links: pl.DataFrame, seen: pl.DataFrame | None
+    records: pl.DataFrame, links: pl.DataFrame, seen: pl.DataFrame | None, private: bool
 ) -> dg.Output[pl.DataFrame]:
     frame = golden.golden_records(records, links, seen)
     counts = frame.group_by("record_count").len().sort("record_count")
@@ -173,6 +186,7 @@ def _golden_output(
     )
     metadata = frame_metadata(
         shown,
+        private=private,
         source_records=int(frame["record_count"].sum()),
         records_per_golden=markdown_table(counts.rename({"len": "golden"}), limit=10),
         conflicting_field_shares=markdown_table(golden.conflict_shares(frame), limit=20),
@@ -190,15 +204,16 @@ GOLDEN_DESCRIPTION = (
 )
 
 
-def _golden_asset(track: str, has_encounters: bool) -> dg.AssetsDefinition:
+def _golden_asset(track: str, has_encounters: bool, private: bool) -> dg.AssetsDefinition:
     inputs = ["facility_records", "record_links"]
     if not has_encounters:
 
         @dg.asset(**_spec(track, "golden_records", inputs, GOLDEN_DESCRIPTION))
         def golden_without_visits(
-            facility_records: pl.DataFrame, record_links: pl.DataFrame
+            privacy: PrivacySettings, facility_records: pl.DataFrame, record_links: pl.DataFrame
         ) -> dg.Output[pl.DataFrame]:
-            return _golden_output(facility_records, record_links, None)
+            mask = private and not privacy.show_identifying_values
+            return _golden_output(facility_records, record_links, None, mask)
 
         return golden_without_visits
 
@@ -206,12 +221,14 @@ def _golden_asset(track: str, has_encounters: bool) -> dg.AssetsDefinition:
         **_spec(track, "golden_records", [*inputs, "encounter_facilities"], GOLDEN_DESCRIPTION)
     )
     def golden_records(
+        privacy: PrivacySettings,
         facility_records: pl.DataFrame,
         record_links: pl.DataFrame,
         encounter_facilities: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
         seen = golden.last_seen(encounter_facilities)
-        return _golden_output(facility_records, record_links, seen)
+        mask = private and not privacy.show_identifying_values
+        return _golden_output(facility_records, record_links, seen, mask)
 
     return golden_records
 
@@ -222,6 +239,7 @@ def build_mpi_assets(
     calibration_track: str = "training",
     has_ground_truth: bool = True,
     has_encounters: bool = True,
+    private: bool = False,
 ) -> list[dg.AssetsDefinition]:
     """The mpi assets of one track.
 
@@ -233,6 +251,8 @@ def build_mpi_assets(
         calibration_track: Track whose ``fusion_calibration`` the fusion uses.
         has_ground_truth: Add ``resolution_metrics`` (needs ``[track, "ground_truth"]``).
         has_encounters: Break address ties by ``encounter_facilities`` (latest visit).
+        private: The track holds users' records: previews show identifying fields as shapes
+            unless the privacy resource allows values.
     """
     assets = []
     if classifier is not None:
@@ -242,7 +262,7 @@ def build_mpi_assets(
         ]
     else:
         assets.append(_splink_matches_asset(track))
-    assets += [_links_asset(track), _golden_asset(track, has_encounters)]
+    assets += [_links_asset(track), _golden_asset(track, has_encounters, private)]
     if has_ground_truth:
         assets.append(build_metrics_asset(track))
-    return [*assets, build_fhir_asset(track)]
+    return [*assets, build_fhir_asset(track, private)]

@@ -4,7 +4,8 @@ Connected components are the transitive closure of the accepted pairs, so one wr
 join two people. Guards name what cannot be one patient:
 
 - ``facility``: two records of one facility (each facility registers a patient once);
-- ``identity``: two records whose SSNs and birthdates both differ (both present).
+- ``identity``: two records whose national identifiers (SSNs) and birthdates both differ
+  (both present).
 
 Components that break a guard are rebuilt greedily: their edges are added strongest first and an
 edge is skipped when it would join a conflicting pair, so the weakest links are the ones cut.
@@ -58,7 +59,12 @@ def _guard_frame(records: pl.DataFrame) -> pl.DataFrame:
     """``record_id`` with ``facility_id`` and the cleaned SSN and birthdate (null when absent)."""
     columns = set(records.columns)
     null = pl.lit(None, dtype=pl.String)
-    ssn = pl.col("ssn").str.replace_all(r"\D", "") if "ssn" in columns else null
+    identifier = next((c for c in ("national_id", "ssn") if c in columns), None)
+    ssn = (
+        pl.col(identifier).str.to_uppercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+        if identifier
+        else null
+    )
     return records.select(
         "record_id",
         facility=pl.col("facility_id").cast(pl.String) if "facility_id" in columns else null,

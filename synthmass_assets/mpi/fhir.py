@@ -20,6 +20,9 @@ import polars as pl
 MPI_SYSTEM = "urn:synthmass:mpi"
 FACILITY_SYSTEM = "urn:synthmass:facility:"
 SSN_SYSTEM = "http://hl7.org/fhir/sid/us-ssn"
+NATIONAL_ID_TYPE = {
+    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "NI"}]
+}
 SOURCE_NAMESPACE = uuid.UUID("0c3e7d52-41a8-4d7b-8e0f-3f6a2b9d1c47")
 GENDERS = {"M": "male", "F": "female", "MALE": "male", "FEMALE": "female"}
 
@@ -71,8 +74,15 @@ def _facility_identifier(record_id: str, facility_id: str | None) -> dict[str, A
     return {"use": "secondary", "system": system, "value": record_id}
 
 
-def _ssn(row: Mapping[str, Any]) -> list[dict[str, str]]:
-    return [{"system": SSN_SYSTEM, "value": row["ssn"]}] if row.get("ssn") else []
+def _ssn(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The US SSN under its system; another national identifier typed ``NI`` (HL7 v2 table
+    0203: national unique individual identifier), its issuing system unknown."""
+    out: list[dict[str, Any]] = []
+    if row.get("ssn"):
+        out.append({"system": SSN_SYSTEM, "value": row["ssn"]})
+    if row.get("national_id"):
+        out.append({"type": NATIONAL_ID_TYPE, "value": row["national_id"]})
+    return out
 
 
 def _golden_patient(row: Mapping[str, Any], facility_of: Mapping[str, str | None]) -> dict:

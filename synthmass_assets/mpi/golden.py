@@ -16,10 +16,11 @@ from synthmass_assets.resolution.normalize import STREET_SUFFIXES
 
 FIELDS = (
     "first_name", "middle_name", "last_name", "maiden_name", "suffix", "birthdate", "gender",
-    "ssn", "address", "city", "state", "zip", "phone",
+    "ssn", "national_id", "address", "city", "state", "zip", "phone",
 )  # fmt: skip
 ADDRESS_FIELDS = ("address", "city", "state", "zip")
 DIGIT_FIELDS = ("ssn", "phone")
+ALPHANUMERIC_FIELDS = ("national_id", "zip")
 
 
 def _key(field: str) -> pl.Expr:
@@ -27,8 +28,8 @@ def _key(field: str) -> pl.Expr:
     value = pl.col("value")
     if field in DIGIT_FIELDS:
         return value.str.replace_all(r"\D", "")
-    if field == "zip":
-        return value.str.replace_all(r"\D", "").str.slice(0, 5)
+    if field in ALPHANUMERIC_FIELDS:
+        return value.str.to_uppercase().str.replace_all(r"[^\p{L}\p{N}]", "")
     if field == "address":
         words = (
             value.str.to_lowercase()

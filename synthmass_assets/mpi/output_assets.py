@@ -11,6 +11,7 @@ from synthmass_assets.mpi.evaluation import HEADLINE, SYNTHMASS, metrics_table, 
 from synthmass_assets.mpi.pictures import threshold_curves
 from synthmass_assets.mpi.prediction_assets import GROUP, KINDS
 from synthmass_assets.plots import figure_markdown
+from synthmass_assets.resources.privacy import PrivacySettings
 from synthmass_assets.resources.storage import SynthmassStorage
 
 FHIR_FILE = "mpi_bundle.json"
@@ -67,8 +68,9 @@ def build_metrics_asset(track: str) -> dg.AssetsDefinition:
     return resolution_metrics
 
 
-def build_fhir_asset(track: str) -> dg.AssetsDefinition:
-    """``[track, "mpi_fhir"]``: the Bundle file (not a table)."""
+def build_fhir_asset(track: str, private: bool = False) -> dg.AssetsDefinition:
+    """``[track, "mpi_fhir"]``: the Bundle file (not a table); on a ``private`` track (users'
+    records) its metadata shows no example Patient unless the privacy resource allows."""
     names = ("golden_records", "record_links", "facility_records")
 
     @dg.asset(
@@ -80,6 +82,7 @@ def build_fhir_asset(track: str) -> dg.AssetsDefinition:
     )
     def mpi_fhir(
         storage: SynthmassStorage,
+        privacy: PrivacySettings,
         golden_records: pl.DataFrame,
         record_links: pl.DataFrame,
         facility_records: pl.DataFrame,
@@ -92,7 +95,8 @@ def build_fhir_asset(track: str) -> dg.AssetsDefinition:
         size = fhir.write_bundle(bundle, path)
         location = storage.publish_model(fhir_folder(track))
         first = bundle["entry"][:1]
-        example = {"example_patient": dg.MetadataValue.json(first[0]["resource"])} if first else {}
+        shown = first and not (private and not privacy.show_identifying_values)
+        example = {"example_patient": dg.MetadataValue.json(first[0]["resource"])} if shown else {}
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(path)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import polars as pl
@@ -44,7 +45,9 @@ def build_population_assets(track: TrackSpec) -> dg.AssetsDefinition:
             if table not in context.selected_output_names:
                 continue
             frame: pl.DataFrame = tables[table]
-            extra = {} if table == "patients" else {"median_per_patient": medians[table]}
+            extra: dict[str, Any] = (
+                {} if table == "patients" else {"median_per_patient": medians[table]}
+            )
             yield dg.Output(frame, output_name=table, metadata=frame_metadata(frame, **extra))
 
     # The Launchpad shows the track's own defaults, so the config type is made per track.

@@ -12,6 +12,15 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
 
+def _initial(column: str) -> cll.CustomLevel:
+    """One record has only the initial of the other's name (``J.`` for ``Jones``)."""
+    sql = (
+        f"(length({column}_l) = 1 OR length({column}_r) = 1) "
+        f"AND left({column}_l, 1) = left({column}_r, 1)"
+    )
+    return cll.CustomLevel(sql, "Initial of the other")
+
+
 def _first_name(has_last_name: bool) -> ComparisonCreator:
     swapped = [
         cll.ColumnsReversedLevel("first_name_clean", "last_name_clean").configure(
@@ -34,9 +43,10 @@ def _first_name(has_last_name: bool) -> ComparisonCreator:
                 label_for_charts="Same metaphone code"
             ),
             cll.JaroWinklerLevel("first_name_clean", 0.8),
+            _initial("first_name_clean"),
             cll.ElseLevel(),
         ],
-        comparison_description="First name: exact, nickname, typo, swapped, phonetic",
+        comparison_description="First name: exact, nickname, typo, swapped, phonetic, initial",
     )
 
 
@@ -63,41 +73,52 @@ def _last_name(has_maiden_name: bool) -> ComparisonCreator:
             cll.JaroWinklerLevel("last_name_clean", 0.92),
             cll.ExactMatchLevel("last_name_nysiis").configure(label_for_charts="Same NYSIIS code"),
             cll.JaroWinklerLevel("last_name_clean", 0.8),
+            _initial("last_name_clean"),
             cll.ElseLevel(),
         ],
-        comparison_description="Last name: exact, maiden/married, hyphenated, typo, phonetic",
+        comparison_description="Last name: exact, maiden/married, hyphenated, typo, phonetic, "
+        "initial",
     )
 
 
-def _ssn() -> ComparisonCreator:
+def _national_id() -> ComparisonCreator:
     return cl.CustomComparison(
-        output_column_name="ssn",
+        output_column_name="national_id",
         comparison_levels=[
-            cll.NullLevel("ssn_clean"),
-            cll.ExactMatchLevel("ssn_clean"),
-            cll.DamerauLevenshteinLevel("ssn_clean", 1),
-            cll.DamerauLevenshteinLevel("ssn_clean", 2),
+            cll.NullLevel("national_id_clean"),
+            cll.ExactMatchLevel("national_id_clean"),
+            cll.DamerauLevenshteinLevel("national_id_clean", 1),
+            cll.DamerauLevenshteinLevel("national_id_clean", 2),
             cll.ElseLevel(),
         ],
-        comparison_description="SSN: exact, one or two digits wrong or transposed",
+        comparison_description="National identifier (SSN, NHS number, insurance number): "
+        "exact, one or two characters wrong or transposed",
     )
+
+
+def _digits(side: str, start: int, length: int) -> str:
+    return f"substr(birth_digits_{side}, {start}, {length})"
 
 
 def _birthdate() -> ComparisonCreator:
+    # On the year-month-day digits, so that impossible dates (kept as digits) compare too.
+    year, month, day = ((1, 4), (5, 2), (7, 2))
     swapped = (
-        "year(birthdate_l) = year(birthdate_r) AND month(birthdate_l) = day(birthdate_r) "
-        "AND day(birthdate_l) = month(birthdate_r)"
+        f"{_digits('l', *year)} = {_digits('r', *year)} "
+        f"AND {_digits('l', *month)} = {_digits('r', *day)} "
+        f"AND {_digits('l', *day)} = {_digits('r', *month)}"
     )
     one_part_off = (
-        "(year(birthdate_l) = year(birthdate_r))::INT "
-        "+ (month(birthdate_l) = month(birthdate_r))::INT "
-        "+ (day(birthdate_l) = day(birthdate_r))::INT = 2"
+        " + ".join(
+            f"({_digits('l', *part)} = {_digits('r', *part)})::INT" for part in (year, month, day)
+        )
+        + " = 2"
     )
     return cl.CustomComparison(
         output_column_name="birthdate",
         comparison_levels=[
-            cll.NullLevel("birthdate"),
-            cll.ExactMatchLevel("birthdate"),
+            cll.NullLevel("birth_digits"),
+            cll.ExactMatchLevel("birth_digits"),
             cll.CustomLevel(swapped, "Day and month swapped"),
             cll.DamerauLevenshteinLevel("birth_digits", 1).configure(
                 label_for_charts="One digit off or two transposed"
@@ -111,7 +132,8 @@ def _birthdate() -> ComparisonCreator:
             ),
             cll.ElseLevel(),
         ],
-        comparison_description="Birthdate: exact, swapped, typo, one part off, within a year",
+        comparison_description="Birthdate: exact, swapped, typo, one part off, within a year; "
+        "an impossible date is compared by its digits",
     )
 
 
@@ -130,16 +152,55 @@ def _middle_name() -> ComparisonCreator:
     )
 
 
-def _zip() -> ComparisonCreator:
+PLACE_COLUMNS = ("address_clean", "phone_clean", "postcode_clean", "postcode_area", "city_clean")
+
+
+def _same(column: str) -> str:
+    return f"{column}_l = {column}_r"
+
+
+def _place(columns: list[str]) -> ComparisonCreator:
+    """Where a person lives, as one comparison: address, phone, postcode and city are one
+    household's facts, so counting each as independent evidence would make every two people
+    of one household (twins, siblings, a parent and child) a certain match."""
+    has = set(columns).__contains__
+    levels: list[Any] = [
+        cll.CustomLevel(
+            " AND ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in columns), "No place known"
+        ).configure(is_null_level=True)
+    ]
+    if has("address_clean") and has("phone_clean"):
+        both = f"{_same('address_clean')} AND {_same('phone_clean')}"
+        levels.append(cll.CustomLevel(both, "Same address and phone"))
+    if has("address_clean"):
+        levels.append(
+            cll.ExactMatchLevel("address_clean").configure(
+                label_for_charts="Same address", tf_adjustment_column="address_clean"
+            )
+        )
+        levels.append(
+            cll.LevenshteinLevel("address_clean", 2).configure(
+                label_for_charts="Address a typo or two apart"
+            )
+        )
+    if has("phone_clean"):
+        levels.append(
+            cll.DamerauLevenshteinLevel("phone_clean", 1).configure(label_for_charts="Same phone")
+        )
+    if has("postcode_clean"):
+        levels.append(
+            cll.ExactMatchLevel("postcode_clean").configure(
+                label_for_charts="Same postcode", tf_adjustment_column="postcode_clean"
+            )
+        )
+    nearby = [_same(c) for c in ("postcode_area", "city_clean") if has(c)]
+    if nearby:
+        levels.append(cll.CustomLevel(" OR ".join(nearby), "Same town or postcode area"))
+    levels.append(cll.ElseLevel())
     return cl.CustomComparison(
-        output_column_name="zip",
-        comparison_levels=[
-            cll.NullLevel("zip5"),
-            cll.ExactMatchLevel("zip5").configure(tf_adjustment_column="zip5"),
-            cll.CustomLevel("substr(zip5_l, 1, 3) = substr(zip5_r, 1, 3)", "Same 3-digit ZIP area"),
-            cll.ElseLevel(),
-        ],
-        comparison_description="ZIP code: exact, same 3-digit area",
+        output_column_name="place",
+        comparison_levels=levels,
+        comparison_description="Place: address and phone, address, phone, postcode, town",
     )
 
 
@@ -156,7 +217,7 @@ class ModelSpec:
 # Blocking keys that are lists; a rule on them matches when the lists share an element.
 ARRAY_KEYS = frozenset(
     {
-        "ssn_deletions",
+        "national_id_deletions",
         "birth_years",
         "name_prefixes",
         "name_sounds",
@@ -171,15 +232,15 @@ ARRAY_KEYS = frozenset(
 # Chosen greedily on the adversarial protocol for true pairs found per comparison made, then
 # pruned of rules whose blocks grow with the population (a single common first name, say).
 PREDICTION_RULES: tuple[tuple[str, ...], ...] = (
-    ("ssn_deletions",),
+    ("national_id_deletions",),
     ("phone_clean",),
     ("address_number", "street"),
     ("birth_year", "maiden_name_clean"),
     ("first_name_metaphone", "last_name_prefix"),
     ("middle_name_clean", "name_prefixes"),
     ("birth_month_day", "name_sounds"),
-    ("birth_year", "zip5"),
-    ("zip5", "maiden_name_clean"),
+    ("birth_year", "postcode_clean"),
+    ("postcode_clean", "maiden_name_clean"),
     ("birth_year", "first_name_metaphone"),
     ("birth_year", "middle_name_clean"),
     ("last_name_prefix", "city_clean"),
@@ -192,22 +253,22 @@ PREDICTION_RULES: tuple[tuple[str, ...], ...] = (
     ("birth_month_day", "city_clean"),
     ("birth_month_day", "first_name_prefix"),
     ("birth_year", "city_clean"),
-    ("last_name_prefix", "zip5"),
-    ("zip5", "middle_name_clean"),
+    ("last_name_prefix", "postcode_clean"),
+    ("postcode_clean", "middle_name_clean"),
     ("birth_month_day", "name_prefixes"),
     ("birth_digits_sorted", "city_clean"),
-    ("zip5", "name_sounds"),
+    ("postcode_clean", "name_sounds"),
     ("last_name_nysiis", "last_name_prefix"),
     ("city_clean", "name_prefixes"),
     ("birth_year", "name_sounds"),
-    ("birth_month_day", "zip5"),
+    ("birth_month_day", "postcode_clean"),
     ("birth_year", "birth_digits_sorted"),
 )
 # Broad rules catch records whose every identifier was damaged somewhere; their blocks grow
 # with the population, so they are used only while the comparison budget allows.
 BROAD_RULES: tuple[tuple[str, ...], ...] = (
     ("name_grams", "birth_years"),
-    ("name_starts", "birth_years", "gender"),
+    ("name_starts", "birth_years", "gender_clean"),
     ("name_ends", "birth_years"),
     ("name_tokens", "birth_tokens"),
     ("name_tokens", "place_tokens"),
@@ -235,40 +296,31 @@ def model_spec(columns: set[str]) -> ModelSpec:
         comparisons.append(_middle_name())
     if has("birthdate"):
         comparisons.append(_birthdate())
-    if has("ssn_clean"):
-        comparisons.append(_ssn())
-    if has("address_clean"):
-        comparisons.append(
-            cl.LevenshteinAtThresholds("address_clean", [2, 6]).configure(
-                term_frequency_adjustments=False
-            )
-        )
-    if has("city_clean"):
-        comparisons.append(cl.ExactMatch("city_clean").configure(term_frequency_adjustments=True))
-    if has("zip5"):
-        comparisons.append(_zip())
-    if has("phone_clean"):
-        comparisons.append(
-            cl.DamerauLevenshteinAtThresholds("phone_clean", [1]).configure(
-                term_frequency_adjustments=False
-            )
-        )
-    if has("gender"):
-        comparisons.append(cl.ExactMatch("gender"))
+    if has("national_id_clean"):
+        comparisons.append(_national_id())
+    place = [c for c in PLACE_COLUMNS if has(c)]
+    if place:
+        comparisons.append(_place(place))
+    if has("gender_clean"):
+        comparisons.append(cl.ExactMatch("gender_clean"))
     prediction: list[tuple[str, ...]] = [
         rule for rule in (*PREDICTION_RULES, *BROAD_RULES) if all(has(c) for c in rule)
     ]
     deterministic: list[str | BlockingRuleCreator] = [
         block_on(*cols)
         for cols in (
-            ("ssn_clean", "birth_year"),
+            ("national_id_clean", "birth_year"),
             ("first_name_canonical", "last_name_clean", "birth_year"),
         )
         if all(has(c) for c in cols)
     ]
-    training = [
-        block_on(*cols)
-        for cols in (("birthdate",), ("ssn_clean",), ("last_name_clean", "zip5"))
-        if all(has(c) for c in cols)
-    ]
+    # EM estimates each comparison on the pairs a pass blocks: blocking on an identifier
+    # that household members never share keeps twins and siblings out of the estimates.
+    passes: tuple[tuple[str, ...], ...] = (("national_id_clean",), ("birth_digits",))
+    if not has("national_id_clean"):
+        passes = (("birth_digits",), ("last_name_clean", "postcode_clean"))
+    training = [block_on(*cols) for cols in passes if all(has(c) for c in cols)]
+    if len(training) < 2 and has("first_name_clean") and has("last_name_clean"):
+        # Extracts without identifiers or postcodes: names estimate what the date cannot.
+        training.append(block_on("first_name_clean", "last_name_clean"))
     return ModelSpec(comparisons, prediction, deterministic, training)

@@ -39,6 +39,19 @@ class SplinkTrainingConfig(dg.Config):
     max_comparisons_total: float = Field(
         default=20e6, gt=0, description="Cap on blocked pairs whatever the dataset size."
     )
+    min_records_for_em: int = Field(
+        default=1000,
+        ge=0,
+        description="With fewer records EM is not run: m probabilities come from the fallback "
+        "model (when there is one); λ and u are still estimated from these records.",
+    )
+    fallback_model: str = Field(
+        default="training",
+        description="Where m probabilities come from when the data are too few for EM or an EM "
+        "pass finds no pairs: a track whose published Splink model is used (default the "
+        "training track, when it has been materialized), or the path of a Splink model JSON "
+        "file; empty for none.",
+    )
 
     def to_params(self) -> TrainingParams:
         return TrainingParams(
@@ -49,6 +62,7 @@ class SplinkTrainingConfig(dg.Config):
             em_convergence=self.em_convergence,
             max_comparisons_per_record=self.max_comparisons_per_record,
             max_comparisons_total=self.max_comparisons_total,
+            min_records_for_em=self.min_records_for_em,
         )
 
 

@@ -12,8 +12,10 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.exceptions import EMTrainingException
 from splink.internals.expectation_maximisation import _max_change_in_parameters_comparison_levels
 
+from synthmass_assets.errors import InputDataError
 from synthmass_assets.resolution.blocking import ChosenRule, choose_rules
 from synthmass_assets.resolution.comparisons import (
     ARRAY_KEYS,
@@ -21,7 +23,13 @@ from synthmass_assets.resolution.comparisons import (
     blocking_rule,
     model_spec,
 )
+from synthmass_assets.resolution.fallback import (
+    FallbackReport,
+    borrow_m_probabilities,
+    untrained_comparisons,
+)
 from synthmass_assets.resolution.metrics import ordered
+from synthmass_assets.resolution.sources import within_link_type
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +45,7 @@ class TrainingParams:
     em_convergence: float = 1e-4
     max_comparisons_per_record: float = 120.0
     max_comparisons_total: float = 20e6
+    min_records_for_em: int = 1000
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class TrainedModel:
     blocking: list[ChosenRule] = field(default_factory=list)
     em_passes: list[EmPass] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    fallback: FallbackReport | None = None
 
     @property
     def converged(self) -> bool:
@@ -132,9 +142,29 @@ def _settings(
     )
 
 
-def train_model(features: pl.DataFrame, params: TrainingParams, workdir: Path) -> TrainedModel:
-    """λ from deterministic rules, u by random sampling, m by EM over several blocking passes."""
-    spec = model_spec(set(features.columns))
+@dataclass(frozen=True)
+class Fallback:
+    """Settings of a model trained on a larger population, and where they came from."""
+
+    settings: dict[str, Any]
+    source: str
+
+
+def train_model(
+    features: pl.DataFrame,
+    params: TrainingParams,
+    workdir: Path,
+    fallback: Fallback | None = None,
+) -> TrainedModel:
+    """λ from deterministic rules, u by random sampling, m by EM over several blocking passes.
+
+    With fewer than ``params.min_records_for_em`` records EM is not run and m comes from
+    ``fallback``; comparisons no EM pass could estimate take the fallback's m too.
+
+    Raises:
+        InputDataError: nothing could be estimated and there is no fallback.
+    """
+    spec = model_spec(populated_columns(features))
     rules = choose_rules(
         features,
         spec.prediction_rules,
@@ -155,16 +185,48 @@ def train_model(features: pl.DataFrame, params: TrainingParams, workdir: Path) -
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=params.u_max_pairs, seed=params.seed)
     seconds["lambda_and_u"] = time.perf_counter() - started
-    passes = [_em_pass(linker, rule, params) for rule in spec.training_rules]
+    too_few = features.height < params.min_records_for_em and fallback is not None
+    runs = [] if too_few else [_em_pass(linker, rule, params) for rule in spec.training_rules]
+    passes = [run for run, _ in runs]
     seconds["em"] = time.perf_counter() - started - seconds["lambda_and_u"]
-    settings = _bounded(linker.misc.save_model_to_json(), features.height)
-    return TrainedModel(settings=settings, blocking=rules, em_passes=passes, seconds=seconds)
+    settings = with_first_pass_m(linker.misc.save_model_to_json(), [m for _, m in runs])
+    report = None
+    untrained = untrained_comparisons(settings)
+    if too_few and fallback is not None:
+        reason = f"{features.height} records < min_records_for_em {params.min_records_for_em}"
+        report = borrow_m_probabilities(settings, fallback.settings, None, reason, fallback.source)
+    elif untrained and fallback is not None:
+        reason = "no EM pass estimated " + ", ".join(untrained)
+        report = borrow_m_probabilities(
+            settings, fallback.settings, untrained, reason, fallback.source
+        )
+    elif not any(not p.skipped for p in passes):
+        raise InputDataError(
+            "Splink could estimate no match parameters: every EM pass found no usable pairs "
+            f"({'; '.join(f'{p.blocking_rule}: {p.skipped}' for p in passes) or 'no pass'}). Map "
+            "more fields (a national identifier, birthdate, first and last name, postcode) in "
+            "column_mapping, or set fallback_model to a model trained on more records"
+        )
+    if report:
+        logger.info("Model parameters borrowed: %s", report)
+    settings = _bounded(settings, features.height)
+    return TrainedModel(settings, rules, passes, seconds, report)
+
+
+def populated_columns(features: pl.DataFrame, min_share: float = 0.01) -> set[str]:
+    """Feature columns with values in at least ``min_share`` of the records: a field that is
+    mapped but (nearly) empty would give EM nothing to estimate."""
+    if features.is_empty():
+        return set(features.columns)
+    shares = features.select(pl.all().is_not_null().mean()).row(0, named=True)
+    return {c for c, share in shares.items() if share is not None and share >= min_share}
 
 
 PROBABILITY_FLOOR = 1e-6
 RAW_FIELDS = (
     "facility_id", "first_name", "middle_name", "last_name", "maiden_name", "suffix", "ssn",
-    "address", "city", "state", "zip", "phone",
+    "national_id", "address", "city", "state", "zip", "phone", "gender", "birthdate_raw",
+    "birthdate_digits",
 )  # fmt: skip
 DUCKDB_MEMORY_LIMIT = "3GB"
 
@@ -182,24 +244,57 @@ def _bounded(settings: dict[str, Any], records: int) -> dict[str, Any]:
     return settings
 
 
-def _em_pass(linker: Linker, rule: BlockingRuleCreator, params: TrainingParams) -> EmPass:
-    """One EM pass; a degenerate blocked set (e.g. a level no match ever shows) is skipped."""
+LevelKey = tuple[str, str]
+
+
+def with_first_pass_m(
+    settings: dict[str, Any], estimates: list[dict[LevelKey, float]]
+) -> dict[str, Any]:
+    """Each level's m from the first pass that estimated it, instead of Splink's median over
+    passes: the passes come most identifying first, and a later pass (on birth dates, say)
+    lets twins and siblings into the pairs it estimates from."""
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            key = (comparison["output_column_name"], level["sql_condition"])
+            first = next((e[key] for e in estimates if key in e), None)
+            if first is not None:
+                level["m_probability"] = first
+    return settings
+
+
+def _estimates(session: Any) -> dict[LevelKey, float]:
+    """The m probabilities one EM session estimated, by comparison and level condition."""
+    out: dict[LevelKey, float] = {}
+    for comparison in session.core_model_settings.comparisons:
+        for level in comparison._comparison_levels_excluding_null:
+            if isinstance(level._m_probability, float):
+                key = (comparison.output_column_name, level.as_dict()["sql_condition"])
+                out[key] = level._m_probability
+    return out
+
+
+def _em_pass(
+    linker: Linker, rule: BlockingRuleCreator, params: TrainingParams
+) -> tuple[EmPass, dict[LevelKey, float]]:
+    """One EM pass and its m estimates; a degenerate blocked set (e.g. a level no match ever
+    shows) is skipped."""
     sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
     try:
         session = linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
-    except ValueError as error:
+    except (ValueError, EMTrainingException) as error:
         logger.warning(
             "EM pass on %s skipped (%s): too few or too uniform pairs; the other passes "
             "estimate its comparisons",
             sql,
             error,
         )
-        return EmPass(sql, 0, None, converged=False, skipped=str(error).split(".")[0])
+        return EmPass(sql, 0, None, converged=False, skipped=str(error).split(".")[0]), {}
     history = session._core_model_settings_history
     change = float(_max_change_in_parameters_comparison_levels(history)["max_abs_change_value"])
-    return EmPass(sql, len(history) - 1, change, change < params.em_convergence)
+    run = EmPass(sql, len(history) - 1, change, change < params.em_convergence)
+    return run, _estimates(session)
 
 
 def _scored(frame: Any) -> pl.DataFrame:
@@ -212,16 +307,24 @@ def predict_pairs(
     settings: dict[str, Any],
     workdir: Path,
     closure: ClosureParams | None = None,
+    link_type: str = "link_and_dedupe",
 ) -> pl.DataFrame:
-    """Every blocked pair scored (record ids, match probability and weight).
+    """Every blocked pair that ``link_type`` compares, scored (record ids, match probability
+    and weight).
 
     With ``closure``, pairs of records that share a likely match and that no rule blocked
     together are scored in a second pass (see :class:`ClosureParams`).
     """
     db = workdir / "predict.duckdb"
     api, linker = _linker(features, settings, db, exploded_keys(settings))
-    scored = _scored(linker.inference.predict())
+    facility = (
+        features.get_column("facility_id")
+        if "facility_id" in features.columns
+        else pl.Series("facility_id", [None] * features.height, dtype=pl.String)
+    )
+    scored = within_link_type(_scored(linker.inference.predict()), facility, link_type)
     extra = shared_neighbour_pairs(scored, closure) if closure else scored.clear()
+    extra = within_link_type(extra, facility, link_type)
     logger.info("Closure pass: %d more pairs of records that share a likely match", extra.height)
     if extra.height:
         blocked = api.register(

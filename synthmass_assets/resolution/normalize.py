@@ -2,8 +2,11 @@
 
 - first names: nickname variants and a canonical blocking key from the ``nicknames`` dataset;
 - phonetic codes: metaphone (first names) and NYSIIS (surnames) from ``jellyfish``;
-- cleaned SSN (9 digits), ZIP (5 digits), address (lower case, USPS suffix abbreviations,
-  unit split off) and house number.
+- identifiers, postcodes and phones normalised by content (see `value_forms`: which lengths
+  are well formed comes from the data, not from one country's rules), address (lower case,
+  USPS suffix abbreviations, unit split off) and house number;
+- birth dates compared as dates where valid and as year-month-day digits always, so an
+  impossible date (``19720431``) still matches its typo-free twin.
 
 Library calls run once per distinct value, never per record.
 """
@@ -16,6 +19,8 @@ from functools import lru_cache
 import jellyfish
 import polars as pl
 from nicknames import NickNamer
+
+from synthmass_assets.resolution.value_forms import identifier_form, phone_form, postcode_form
 
 # USPS Publication 28 standard suffix abbreviations for the suffixes our addresses use.
 STREET_SUFFIXES = {
@@ -34,6 +39,7 @@ STREET_SUFFIXES = {
     "square": "sq",
     "way": "way",
 }
+UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
 UNIT_PATTERN = r"\s*(?:#|\bapt\b\.?|\bunit\b|\bsuite\b|\bste\b)\s*(\w+)\s*$"
 
 
@@ -64,9 +70,27 @@ def _mapped(values: pl.Series, function: Callable[[str], object], dtype: pl.Data
     return values.to_frame("key").join(lookup, on="key", how="left").get_column("value")
 
 
+def identifier_column(columns: set[str]) -> str | None:
+    """The person-level identifier issued outside the facility: ``national_id``, else the US
+    case ``ssn``."""
+    return next((c for c in ("national_id", "ssn") if c in columns), None)
+
+
 def _clean_name(column: str) -> pl.Expr:
-    cleaned = pl.col(column).str.to_lowercase().str.replace_all(r"[^a-z\- ]", "").str.strip_chars()
+    """Lower case ASCII letters, hyphens and spaces: German umlauts and ß written out as
+    registration systems without them do (ä → ae), other accents dropped (é → e)."""
+    text = pl.col(column).str.to_lowercase()
+    for letter, written in UMLAUTS.items():
+        text = text.str.replace_all(letter, written, literal=True)
+    text = text.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+    cleaned = text.str.replace_all(r"[^a-z\- ]", "").str.strip_chars()
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def _clean_gender() -> pl.Expr:
+    """The first letter, upper case, with the German ``W`` (weiblich) read as ``F``."""
+    letter = pl.col("gender").cast(pl.String).str.strip_chars().str.slice(0, 1).str.to_uppercase()
+    return pl.when(letter == "").then(None).otherwise(letter.replace({"W": "F"}))
 
 
 def _clean_address() -> pl.Expr:
@@ -99,18 +123,21 @@ def _name_set(*parts: pl.Expr) -> pl.Expr:
 def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
     """Fuzzy blocking keys that survive the common registration errors.
 
-    ``ssn_deletions`` (one wrong or transposed digit), ``birth_month_day`` (sorted month and
-    day: survives day/month swaps and year errors), ``birth_years`` (the year and the next, so
-    years one apart share one), ``name_prefixes``, ``name_sounds``, ``name_starts``,
-    ``name_ends`` and ``name_grams`` (first three letters, metaphone codes, first two letters,
+    ``national_id_deletions`` (one wrong or transposed character), ``birth_month_day``
+    (sorted month and day: survives day/month swaps and year errors), ``birth_years`` (the
+    year and the next, so years one apart share one), ``name_prefixes``, ``name_sounds``,
+    ``name_starts``, ``name_ends`` and ``name_grams`` (first three letters, metaphone codes, first two letters,
     last three letters and four-letter runs of first, last and maiden name in one set: survive
     first/last swaps, maiden/married changes and typos at either end), ``street`` (first word
     of the street name).
     """
     present = set(features.columns)
     keys: list[pl.Expr] = []
-    if "ssn_clean" in present:
-        keys.append(_deletions("ssn_clean", 9).list.drop_nulls().alias("ssn_deletions"))
+    if "national_id_clean" in present:
+        lengths = features.get_column("national_id_clean").str.len_chars()
+        longest = int(lengths.max() or 0)  # type: ignore[arg-type]
+        deletions = _deletions("national_id_clean", longest).list.drop_nulls()
+        keys.append(deletions.list.unique().list.sort().alias("national_id_deletions"))
     if "birthdate" in present:
         month_day = pl.concat_list(
             pl.col("birthdate").dt.month().cast(pl.String),
@@ -145,7 +172,9 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
         _token_set(out, ["birth_year", "birth_month_day", "birth_digits_sorted"]).alias(
             "birth_tokens"
         ),
-        _token_set(out, ["zip5", "city_clean", "street", "phone_clean"]).alias("place_tokens"),
+        _token_set(out, ["postcode_clean", "city_clean", "street", "phone_clean"]).alias(
+            "place_tokens"
+        ),
     )
 
 
@@ -154,7 +183,9 @@ def _token_set(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
     present = [c for c in columns if c in frame.columns]
     if not present:
         return pl.lit(None, pl.List(pl.String))
-    return _name_set(*(pl.format("{}:{}", pl.lit(c.split("_")[-1]), pl.col(c)) for c in present))
+    return _name_set(
+        *(pl.format("{}:{}", pl.lit(c.removesuffix("_clean")), pl.col(c)) for c in present)
+    )
 
 
 def matching_features(records: pl.DataFrame) -> pl.DataFrame:
@@ -185,12 +216,13 @@ def matching_features(records: pl.DataFrame) -> pl.DataFrame:
                 _mapped(clean, jellyfish.metaphone, pl.String()).alias(f"{name}_metaphone"),
                 _mapped(clean, letter_grams, pl.List(pl.String)).alias(f"{name}_grams"),
             )
-    if "ssn" in present:
-        digits = pl.col("ssn").str.replace_all(r"\D", "")
-        out = out.with_columns(ssn_clean=pl.when(digits.str.len_chars() == 9).then(digits))
+    identifier = identifier_column(present)
+    if identifier:
+        national_id, _ = identifier_form(out, identifier)
+        out = out.with_columns(national_id_clean=national_id)
     if "zip" in present:
-        digits = pl.col("zip").cast(pl.String).str.replace_all(r"\D", "").str.slice(0, 5)
-        out = out.with_columns(zip5=pl.when(digits.str.len_chars() == 5).then(digits))
+        postcode, _ = postcode_form(out, "zip")
+        out = out.with_columns(postcode)
     if "address" in present:
         out = out.with_columns(address_clean=_clean_address()).with_columns(
             address_number=pl.col("address_clean").str.extract(r"^(\d+)"),
@@ -199,12 +231,16 @@ def matching_features(records: pl.DataFrame) -> pl.DataFrame:
         out = out.with_columns(city_clean=pl.col("city").str.to_lowercase().str.strip_chars())
     if "birthdate" in present:
         digits = pl.col("birthdate").dt.strftime("%Y%m%d")
+        if "birthdate_digits" in present:
+            digits = pl.coalesce(digits, pl.col("birthdate_digits"))
         out = out.with_columns(
             birth_year=pl.col("birthdate").dt.year().cast(pl.String),
             birth_digits=digits,
             birth_digits_sorted=digits.str.split("").list.sort().list.join(""),
         )
+    if "gender" in present:
+        out = out.with_columns(gender_clean=_clean_gender())
     if "phone" in present:
-        phone = pl.col("phone").str.replace_all(r"\D", "").str.slice(-10)
-        out = out.with_columns(phone_clean=pl.when(phone.str.len_chars() >= 7).then(phone))
+        phone, _ = phone_form(out, "phone")
+        out = out.with_columns(phone_clean=phone)
     return blocking_keys(out)

@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 
 from synthmass_assets.resources.duckdb_tables import SynthmassDuckDBIOManager
+from synthmass_assets.resources.privacy import SHOW_VALUES_ENV, PrivacySettings
 from synthmass_assets.resources.storage import ObjectStoreStorage, SynthmassStorage
 from synthmass_assets.resources.tables import ParquetObjectStoreIOManager
 
@@ -48,13 +49,21 @@ def k8s_resources(home: Path) -> dict[str, Any]:
     }
 
 
-def deployment_resources(deployment: str, home: Path) -> dict[str, Any]:
-    """Resources of one deployment (one of ``DEPLOYMENTS``)."""
-    return k8s_resources(home) if deployment == "k8s" else local_resources(home)
+def deployment_resources(
+    deployment: str, home: Path, show_identifying_values: bool = False
+) -> dict[str, Any]:
+    """Resources of one deployment (one of ``DEPLOYMENTS``), with the privacy settings."""
+    resources = k8s_resources(home) if deployment == "k8s" else local_resources(home)
+    return {
+        **resources,
+        "privacy": PrivacySettings(show_identifying_values=show_identifying_values),
+    }
 
 
 __all__ = [
     "DEPLOYMENTS",
+    "SHOW_VALUES_ENV",
+    "PrivacySettings",
     "ObjectStoreStorage",
     "ParquetObjectStoreIOManager",
     "SynthmassStorage",

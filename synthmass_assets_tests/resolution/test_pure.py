@@ -26,21 +26,24 @@ def test_nicknames_share_a_canonical_key(left: str, right: str) -> None:
 
 
 def test_matching_features_clean_fields() -> None:
+    # The column's own lengths decide what is well formed: 60 nine-digit SSNs and 5-digit ZIPs,
+    # one 8-digit SSN and one 4-digit ZIP that do not fit.
+    n = 60
     records = pl.DataFrame(
         {
-            "record_id": ["a", "b"],
-            "first_name": ["Bill", "William"],
-            "ssn": ["999-12-3456", "99912345"],
-            "zip": ["02155-1234", "2155"],
-            "address": ["12 Main Street Apt 5", "12 MAIN ST. #5"],
-            "birthdate": [dt.date(1980, 1, 2), None],
+            "record_id": [f"r{i}" for i in range(n + 2)],
+            "first_name": ["Bill", "William", *["Ann"] * n],
+            "ssn": ["999-12-3456", "99912345", *[f"{100000000 + i}" for i in range(n)]],
+            "zip": ["02155-1234", "2155", *["01002"] * n],
+            "address": ["12 Main Street Apt 5", "12 MAIN ST. #5", *["1 Elm St"] * n],
+            "birthdate": [dt.date(1980, 1, 2), None, *[None] * n],
         }
     )
     features = matching_features(records)
-    assert features["ssn_clean"].to_list() == ["999123456", None]
-    assert features["zip5"].to_list() == ["02155", None]
-    assert features["address_clean"].to_list() == ["12 main st", "12 main st"]
-    assert features["address_number"].to_list() == ["12", "12"]
+    assert features["national_id_clean"].to_list()[:2] == ["999123456", None]
+    assert features["postcode_clean"].to_list()[:2] == ["02155", None]
+    assert features["address_clean"].to_list()[:2] == ["12 main st", "12 main st"]
+    assert features["address_number"].to_list()[:2] == ["12", "12"]
     assert "william" in features["first_name_variants"][0].to_list()
     assert "last_name_nysiis" not in features.columns  # absent fields stay absent
 
@@ -103,12 +106,15 @@ def test_custom_extract_is_mapped(tmp_path: Path) -> None:
         "MRN,GivenName,FamilyName,DOB,Person\n1,Ann,Lee,03/04/1990,p1\n2,Anne,Lee,1990-03-04,p1\n"
     )
     path = _write(tmp_path, rows)
-    records, truth = read_custom_records(
-        CustomExtract((str(path),), MAPPING, entity_column="Person")
-    )
-    assert records.columns == ["record_id", "facility_id", "first_name", "last_name", "birthdate"]
+    read = read_custom_records(CustomExtract((str(path),), MAPPING, entity_column="Person"))
+    records, truth = read.records, read.truth
+    assert records.columns == [
+        "record_id", "facility_id", "first_name", "last_name", "birthdate", "birthdate_raw",
+        "birthdate_digits",
+    ]  # fmt: skip
     assert records["birthdate"].to_list() == [dt.date(1990, 3, 4)] * 2
     assert truth is not None and truth["patient_id"].to_list() == ["p1", "p1"]
+    assert read.sources["duplicate_free"].to_list() == [False]
 
 
 HEADER = "MRN,GivenName,FamilyName,DOB\n"
@@ -118,8 +124,11 @@ HEADER = "MRN,GivenName,FamilyName,DOB\n"
     ("text", "mapping", "message"),
     [
         ("MRN,GivenName,DOB\n1,Ann,1990-01-01\n", MAPPING, "mapped column(s) ['FamilyName']"),
-        (HEADER + "1,Ann,Lee,not a date\n", MAPPING, "data row 1: cannot parse date 'not a date'"),
-        (HEADER + "1,Ann,Lee,1990-01-01\n1,Bo,Li,1990-01-01\n", MAPPING, "appears more than once"),
+        (
+            HEADER + "1,Ann,Lee,1990-01-01\n1,Bo,Li,1990-01-01\n",
+            MAPPING,
+            "record_id '1' appears more than once",
+        ),
         ("MRN\n1\n", {"MRN": "shoe_size"}, "unknown fields ['shoe_size']"),
     ],
 )
