@@ -126,9 +126,9 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
     ``national_id_deletions`` (one wrong or transposed character), ``birth_month_day``
     (sorted month and day: survives day/month swaps and year errors), ``birth_years`` (the
     year and the next, so years one apart share one), ``name_prefixes``, ``name_sounds``,
-    ``name_starts``, ``name_ends`` and ``name_grams`` (first three letters, metaphone codes, first two letters,
-    last three letters and four-letter runs of first, last and maiden name in one set: survive
-    first/last swaps, maiden/married changes and typos at either end), ``street`` (first word
+    ``name_starts``, ``name_ends`` and ``name_grams`` (first three letters, metaphone codes,
+    first two letters, last three letters and four-letter runs of first, last and maiden name
+    in one set: survive first/last swaps, maiden/married changes and typos at either end), ``street`` (first word
     of the street name).
     """
     present = set(features.columns)
