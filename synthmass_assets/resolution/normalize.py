@@ -128,8 +128,8 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
     year and the next, so years one apart share one), ``name_prefixes``, ``name_sounds``,
     ``name_starts``, ``name_ends`` and ``name_grams`` (first three letters, metaphone codes,
     first two letters, last three letters and four-letter runs of first, last and maiden name
-    in one set: survive first/last swaps, maiden/married changes and typos at either end), ``street`` (first word
-    of the street name).
+    in one set: survive first/last swaps, maiden/married changes and typos at either end),
+    ``street`` (first word of the street name).
     """
     present = set(features.columns)
     keys: list[pl.Expr] = []
