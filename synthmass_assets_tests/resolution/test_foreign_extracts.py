@@ -36,7 +36,7 @@ GIVEN = (
 ).split()
 FAMILY = (
     "Gruber Huber Bauer Wagner Pichler Steiner Moser Mayer Hofer Leitner Berger Fuchs Eder "
-    "Fischer Schmid Winkler"
+    "Fischer Schmid Wimmer"
 ).split()
 MAPPING = {
     "Nr": "record_id", "Vorname": "first_name", "Familienname": "last_name",
