@@ -130,19 +130,30 @@ class DecisionConfig(LinkConfig):
     )
     distinct_within_facility: bool = Field(
         default=True,
-        description="Two records of one facility are never one patient (each facility "
-        "registers a patient once). Turn off for extracts with in-facility duplicates.",
+        description="Two records of one source declared duplicate-free (its sources asset) are "
+        "never one patient.",
     )
     best_per_facility: bool = Field(
         default=True,
-        description="Of a record's accepted matches at one other facility keep only the "
-        "strongest (decision_source 'outranked' for the others); needs "
-        "distinct_within_facility.",
+        description="Of a record's accepted matches at one other source declared "
+        "duplicate-free keep only the strongest (decision_source 'outranked' for the others); "
+        "needs distinct_within_facility.",
+    )
+
+    given_name_conflicts: bool = Field(
+        default=True,
+        description="Twin logic: a pair Splink alone would accept is rejected when both given "
+        "names are present and have nothing in common (not equal, nickname, typo, initial or "
+        "swapped), unless the national identifiers agree. Pairs the classifier scores are "
+        "left to the clinical evidence.",
     )
 
     def to_rules(self) -> DecisionRules:
         return DecisionRules(
-            self.splink_only_threshold, self.distinct_within_facility, self.best_per_facility
+            self.splink_only_threshold,
+            self.distinct_within_facility,
+            self.best_per_facility,
+            self.given_name_conflicts,
         )
 
 

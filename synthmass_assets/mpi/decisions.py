@@ -13,6 +13,8 @@ Decision sources:
 - ``outranked``: an otherwise accepted pair where one of the records has a stronger accepted
   pair with another record of the same facility (``best_per_facility``): a facility registers
   a patient once, so each record matches at most one record per other facility.
+- ``given_name_conflict``: a pair Splink alone would accept whose given names have nothing in
+  common (twins, siblings: see ``given_names``); rejected (``given_name_conflicts``).
 - ``guard_cut``: an otherwise accepted pair that the clustering guard cuts (it would chain two
   records of one facility into one patient through stronger pairs), see
   ``clustering.reject_guard_cuts``.
@@ -27,10 +29,11 @@ import polars as pl
 from scipy.special import expit
 
 from synthmass_assets.mpi.fusion import FusionParams, TrackPrior, fused_log_odds, splink_log_odds
+from synthmass_assets.mpi.given_names import given_name_conflicts
 
 SOURCES = (
     "classifier", "splink_auto", "splink_only", "splink_reject", "same_facility", "outranked",
-    "guard_cut",
+    "given_name_conflict", "guard_cut",
 )  # fmt: skip
 PREDICTION_COLUMNS = ("record_id_l", "record_id_r", "probability", "logit")
 
@@ -45,11 +48,14 @@ class DecisionRules:
         distinct_within_facility: Two records of one facility are never one patient.
         best_per_facility: Of a record's accepted pairs with one other facility, keep only the
             strongest (needs ``distinct_within_facility``).
+        given_name_conflicts: Reject pairs decided by Splink alone whose given names have
+            nothing in common (twin logic, see ``given_names``).
     """
 
     splink_only_threshold: float = 0.5
     distinct_within_facility: bool = True
     best_per_facility: bool = True
+    given_name_conflicts: bool = True
 
 
 def empty_predictions() -> pl.DataFrame:
@@ -118,6 +124,21 @@ def _keep_best_per_facility(frame: pl.DataFrame) -> pl.DataFrame:
     ).drop("_row")
 
 
+def _reject_given_name_conflicts(frame: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """Accepted Splink-only pairs whose given names rule out one person become rejected."""
+    frame = frame.with_row_index("_row")
+    splink_only = pl.col("decision_source").is_in(["splink_auto", "splink_only"])
+    candidates = frame.filter(pl.col("accepted") & splink_only)
+    conflicted = candidates.filter(given_name_conflicts(candidates, records)).get_column("_row")
+    hit = pl.col("_row").is_in(conflicted.implode())
+    return frame.with_columns(
+        decision_source=pl.when(hit)
+        .then(pl.lit("given_name_conflict"))
+        .otherwise("decision_source"),
+        accepted=pl.col("accepted") & ~hit,
+    ).drop("_row")
+
+
 def decide_pairs(
     scored: pl.DataFrame,
     records: pl.DataFrame,
@@ -182,6 +203,8 @@ def decide_pairs(
         .otherwise(pl.col("decision_source") == "splink_auto")
     )
     frame = frame.with_columns(accepted=accepted)
+    if rules.given_name_conflicts:
+        frame = _reject_given_name_conflicts(frame, records)
     if rules.best_per_facility and rules.distinct_within_facility:
         frame = _keep_best_per_facility(frame)
     return frame.drop("facility_l", "facility_r")

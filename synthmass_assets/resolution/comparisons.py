@@ -11,6 +11,8 @@ from splink import block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
+CROSSED_SIMILARITY = 0.88
+
 
 def _initial(column: str) -> cll.CustomLevel:
     """One record has only the initial of the other's name (``J.`` for ``Jones``)."""
@@ -19,6 +21,16 @@ def _initial(column: str) -> cll.CustomLevel:
         f"AND left({column}_l, 1) = left({column}_r, 1)"
     )
     return cll.CustomLevel(sql, "Initial of the other")
+
+
+def _crossed(column: str, other: str) -> cll.CustomLevel:
+    """One record's ``column`` is, up to a typo, the other record's ``other`` name field: a
+    swap of given and family name that also carries a typo or an initial on the other side."""
+    sql = (
+        f"jaro_winkler_similarity({column}_l, {other}_r) >= {CROSSED_SIMILARITY} "
+        f"OR jaro_winkler_similarity({column}_r, {other}_l) >= {CROSSED_SIMILARITY}"
+    )
+    return cll.CustomLevel(sql, "Swapped into the other name field")
 
 
 def _first_name(has_last_name: bool) -> ComparisonCreator:
@@ -44,13 +56,14 @@ def _first_name(has_last_name: bool) -> ComparisonCreator:
             ),
             cll.JaroWinklerLevel("first_name_clean", 0.8),
             _initial("first_name_clean"),
+            *([_crossed("first_name_clean", "last_name_clean")] if has_last_name else []),
             cll.ElseLevel(),
         ],
         comparison_description="First name: exact, nickname, typo, swapped, phonetic, initial",
     )
 
 
-def _last_name(has_maiden_name: bool) -> ComparisonCreator:
+def _last_name(has_maiden_name: bool, has_first_name: bool) -> ComparisonCreator:
     maiden_swap = (
         "(last_name_clean_l = maiden_name_clean_r OR maiden_name_clean_l = last_name_clean_r "
         "OR maiden_name_clean_l = maiden_name_clean_r)"
@@ -74,6 +87,7 @@ def _last_name(has_maiden_name: bool) -> ComparisonCreator:
             cll.ExactMatchLevel("last_name_nysiis").configure(label_for_charts="Same NYSIIS code"),
             cll.JaroWinklerLevel("last_name_clean", 0.8),
             _initial("last_name_clean"),
+            *([_crossed("last_name_clean", "first_name_clean")] if has_first_name else []),
             cll.ElseLevel(),
         ],
         comparison_description="Last name: exact, maiden/married, hyphenated, typo, phonetic, "
@@ -291,7 +305,7 @@ def model_spec(columns: set[str]) -> ModelSpec:
     if has("first_name_clean"):
         comparisons.append(_first_name(has("last_name_clean")))
     if has("last_name_clean"):
-        comparisons.append(_last_name(has("maiden_name_clean")))
+        comparisons.append(_last_name(has("maiden_name_clean"), has("first_name_clean")))
     if has("middle_name_clean"):
         comparisons.append(_middle_name())
     if has("birthdate"):
