@@ -3,7 +3,10 @@
 Connected components are the transitive closure of the accepted pairs, so one wrong edge can
 join two people. Guards name what cannot be one patient:
 
-- ``facility``: two records of one facility (each facility registers a patient once);
+- ``facility``: two records of one facility that registers each patient once; at a facility
+  that may hold a patient twice (``registers_once`` false, see ``resolution.sources``), its
+  records join one cluster only through a direct match between them, never through a chain
+  over other facilities;
 - ``identity``: two records whose national identifiers (SSNs) and birthdates both differ
   (both present).
 
@@ -43,13 +46,20 @@ class GuardReport:
 
 @dataclass
 class _Group:
-    facilities: set[str]
+    facilities: dict[str, set[str]]
     identities: list[tuple[str, object]]
 
 
-def _conflict(a: _Group, b: _Group, guards: Iterable[Guard]) -> bool:
-    if "facility" in guards and a.facilities & b.facilities:
-        return True
+def _conflict(
+    a: _Group, b: _Group, guards: Iterable[Guard], once: dict[str, bool], linked: set[frozenset]
+) -> bool:
+    if "facility" in guards:
+        for facility in a.facilities.keys() & b.facilities.keys():
+            if once.get(facility, True):
+                return True
+            pairs = ((x, y) for x in a.facilities[facility] for y in b.facilities[facility])
+            if not any(frozenset(pair) in linked for pair in pairs):
+                return True
     if "identity" in guards:
         return any(sa != sb and da != db for sa, da in a.identities for sb, db in b.identities)
     return False
@@ -68,17 +78,38 @@ def _guard_frame(records: pl.DataFrame) -> pl.DataFrame:
     return records.select(
         "record_id",
         facility=pl.col("facility_id").cast(pl.String) if "facility_id" in columns else null,
+        once=pl.col("registers_once") if "registers_once" in columns else pl.lit(True),
         ssn=pl.when(ssn.str.len_chars() > 0).then(ssn),
         birthdate=pl.col("birthdate").cast(pl.String) if "birthdate" in columns else null,
     )
 
 
-def _conflicted(labelled: pl.DataFrame, guards: Iterable[Guard]) -> pl.Series:
+def _conflicted(
+    labelled: pl.DataFrame, guards: Iterable[Guard], matches: pl.DataFrame
+) -> pl.Series:
     """Cluster labels of components that break a guard."""
     bad: list[pl.Series] = []
     if "facility" in guards:
-        per = labelled.drop_nulls("facility").group_by("cluster", "facility").len()
-        bad.append(per.filter(pl.col("len") > 1).get_column("cluster"))
+        located = labelled.drop_nulls("facility")
+        per = located.group_by("cluster", "facility").agg(n=pl.len(), once=pl.col("once").all())
+        shared = per.filter(pl.col("n") > 1)
+        bad.append(shared.filter("once").get_column("cluster"))
+        twice = located.join(shared.filter(~pl.col("once")), on=["cluster", "facility"])
+        direct = matches.select("record_id_l", "record_id_r")
+        ends = pl.concat(
+            [direct, direct.select(record_id_l="record_id_r", record_id_r="record_id_l")]
+        )
+        facility = twice.select("record_id", "cluster", "facility")
+        inside = (
+            ends.join(facility, left_on="record_id_l", right_on="record_id")
+            .join(facility, left_on="record_id_r", right_on="record_id", suffix="_r")
+            .filter(
+                (pl.col("cluster") == pl.col("cluster_r"))
+                & (pl.col("facility") == pl.col("facility_r"))
+            )
+        )
+        unlinked = facility.join(inside, left_on="record_id", right_on="record_id_l", how="anti")
+        bad.append(unlinked.get_column("cluster"))
     if "identity" in guards:
         known = labelled.drop_nulls(["ssn", "birthdate"]).select("cluster", "ssn", "birthdate")
         sizes = labelled.group_by("cluster").len().filter(pl.col("len") > 1)
@@ -109,7 +140,7 @@ def guarded_clusters(
     record_ids = records.get_column("record_id")
     labelled = clusters(record_ids, matches).join(_guard_frame(records), on="record_id")
     report = GuardReport(clusters_before=labelled.get_column("cluster").n_unique())
-    bad = _conflicted(labelled, guards)
+    bad = _conflicted(labelled, guards, matches)
     report.conflicted_components = len(bad)
     if not len(bad):
         report.clusters_after = report.clusters_before
@@ -118,12 +149,15 @@ def guarded_clusters(
     members = labelled.filter(pl.col("cluster").is_in(bad.implode()))
     groups: dict[str, _Group] = {}
     parent: dict[str, str] = {}
-    for rid, facility, ssn, birthdate in members.select(
-        "record_id", "facility", "ssn", "birthdate"
+    once: dict[str, bool] = {}
+    for rid, facility, registers_once, ssn, birthdate in members.select(
+        "record_id", "facility", "once", "ssn", "birthdate"
     ).iter_rows():
         parent[rid] = rid
         identity = [(ssn, birthdate)] if ssn is not None and birthdate is not None else []
-        groups[rid] = _Group({facility} if facility is not None else set(), identity)
+        groups[rid] = _Group({facility: {rid}} if facility is not None else {}, identity)
+        if facility is not None:
+            once[facility] = bool(registers_once)
 
     def root(rid: str) -> str:
         while parent[rid] != rid:
@@ -132,17 +166,19 @@ def guarded_clusters(
         return rid
 
     edges = matches.filter(pl.col("record_id_l").is_in(members.get_column("record_id").implode()))
+    linked = {frozenset(pair) for pair in edges.select("record_id_l", "record_id_r").iter_rows()}
     for left, right in (
         edges.sort(strength, descending=True).select("record_id_l", "record_id_r").iter_rows()
     ):
         a, b = root(left), root(right)
         if a == b:
             continue
-        if _conflict(groups[a], groups[b], guards):
+        if _conflict(groups[a], groups[b], guards, once, linked):
             report.cut_edges.append((left, right))
             continue
         parent[b] = a
-        groups[a].facilities |= groups[b].facilities
+        for facility, records_there in groups[b].facilities.items():
+            groups[a].facilities.setdefault(facility, set()).update(records_there)
         groups[a].identities += groups[b].identities
 
     rebuilt = {rid: root(rid) for rid in parent}

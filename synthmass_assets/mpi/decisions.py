@@ -71,45 +71,89 @@ def empty_predictions() -> pl.DataFrame:
 
 
 def _with_facilities(scored: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-    """``scored`` plus ``facility_l``/``facility_r`` (null when unknown) and ``same_facility``."""
+    """``scored`` plus ``facility_l``/``facility_r`` (null when unknown), ``once_l``/``once_r``
+    (the facility registers each person once: ``registers_once`` of `rule_scope`, true when
+    not declared) and ``same_facility`` (both records of one such facility)."""
     if "facility_id" not in records.columns:
         unknown = pl.lit(None, dtype=pl.String)
         return scored.with_columns(
-            facility_l=unknown, facility_r=unknown, same_facility=pl.lit(False)
+            facility_l=unknown,
+            facility_r=unknown,
+            once_l=pl.lit(True),
+            once_r=pl.lit(True),
+            same_facility=pl.lit(False),
         )
-    facility = records.select("record_id", "facility_id")
-    joined = scored.join(
-        facility.rename({"record_id": "record_id_l", "facility_id": "facility_l"}),
-        on="record_id_l",
-        how="left",
-    ).join(
-        facility.rename({"record_id": "record_id_r", "facility_id": "facility_r"}),
-        on="record_id_r",
-        how="left",
-    )
-    same = (pl.col("facility_l") == pl.col("facility_r")).fill_null(False)
+    once = pl.col("registers_once") if "registers_once" in records.columns else pl.lit(True)
+    facility = records.select("record_id", "facility_id", once=once)
+    joined = scored
+    for side in ("l", "r"):
+        joined = joined.join(
+            facility.rename(
+                {
+                    "record_id": f"record_id_{side}",
+                    "facility_id": f"facility_{side}",
+                    "once": f"once_{side}",
+                }  # fmt: skip
+            ),
+            on=f"record_id_{side}",
+            how="left",
+        )
+    same = (pl.col("facility_l") == pl.col("facility_r")).fill_null(False) & pl.col(
+        "once_l"
+    ).fill_null(True)
     return joined.with_columns(same_facility=same)
 
 
 def best_per_facility(pairs: pl.DataFrame, strength: str) -> pl.Series:
-    """Whether each pair is its records' strongest towards the other record's facility.
+    """Whether each pair survives the rule that a facility registers a person once.
 
-    A facility registers a patient once, so a record has at most one true match per other
-    facility; of several candidates there, all but the strongest are wrong. Pairs with an
-    unknown facility are never outranked. Ties keep the first pair in ``pairs`` order.
+    A record has at most one true match per other facility that registers each person once;
+    of several candidates there, all but the strongest are wrong. At a facility that may hold a
+    person twice (``once_*`` false) a weaker candidate stays when it is itself matched to the
+    strongest one among ``pairs`` (the two are that facility's duplicate registrations of one
+    person). Pairs with an unknown facility are never outranked. Ties keep the first pair in
+    ``pairs`` order.
 
     Args:
-        pairs: ``record_id_l``, ``record_id_r``, ``facility_l``, ``facility_r`` and
-            ``strength``, only the pairs that compete (e.g. the accepted ones).
+        pairs: ``record_id_l``, ``record_id_r``, ``facility_l``, ``facility_r`` (optionally
+            ``once_l``, ``once_r``) and ``strength``, only the pairs that compete (e.g. the
+            accepted ones).
         strength: Column ranking the pairs (higher: more certain).
     """
-    rank = pl.col(strength).rank("ordinal", descending=True)
-    best = pairs.select(
-        left=rank.over("record_id_l", "facility_r") == 1,
-        right=rank.over("record_id_r", "facility_l") == 1,
-        unknown=pl.col("facility_l").is_null() | pl.col("facility_r").is_null(),
-    )
-    return best.select(best=(pl.col("left") & pl.col("right")) | pl.col("unknown")).to_series()
+    frame = pairs.with_row_index("_pair")
+    for side in ("l", "r"):
+        if f"once_{side}" not in frame.columns:
+            frame = frame.with_columns(pl.lit(True).alias(f"once_{side}"))
+    edges = pl.concat(
+        [
+            frame.select(a="record_id_l", b="record_id_r"),
+            frame.select(a="record_id_r", b="record_id_l"),
+        ]
+    ).with_columns(linked=pl.lit(True))
+    ordered = frame.sort([strength, "_pair"], descending=[True, False])
+    verdicts = []
+    for me, other, its_facility, its_once in (
+        ("record_id_l", "record_id_r", "facility_r", "once_r"),
+        ("record_id_r", "record_id_l", "facility_l", "once_l"),
+    ):
+        best = ordered.group_by(me, its_facility, maintain_order=True).agg(
+            best=pl.col(other).first()
+        )
+        side = (
+            frame.select("_pair", me, other, its_facility, its_once)
+            .join(best, on=[me, its_facility], how="left")
+            .join(edges, left_on=[other, "best"], right_on=["a", "b"], how="left")
+            .sort("_pair")
+        )
+        verdicts.append(
+            (pl.col(other) == pl.col("best"))
+            | (~pl.col(its_once).fill_null(True) & pl.col("linked").fill_null(False))
+        )
+        frame = frame.with_columns(side.select(ok=verdicts[-1]).to_series().alias(f"ok_{me}"))
+    unknown = pl.col("facility_l").is_null() | pl.col("facility_r").is_null()
+    return frame.select(
+        best=(pl.col("ok_record_id_l") & pl.col("ok_record_id_r")) | unknown
+    ).to_series()
 
 
 def _keep_best_per_facility(frame: pl.DataFrame) -> pl.DataFrame:
@@ -207,7 +251,7 @@ def decide_pairs(
         frame = _reject_given_name_conflicts(frame, records)
     if rules.best_per_facility and rules.distinct_within_facility:
         frame = _keep_best_per_facility(frame)
-    return frame.drop("facility_l", "facility_r")
+    return frame.drop("facility_l", "facility_r", "once_l", "once_r")
 
 
 def decision_counts(decisions: pl.DataFrame) -> pl.DataFrame:

@@ -44,7 +44,7 @@ def given_name_conflicts(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Serie
             ``ssn`` when present).
     """
     if "first_name" not in records.columns or pairs.is_empty():
-        return pl.Series("conflict", [False] * pairs.height)
+        return pl.Series("conflict", [False] * pairs.height, dtype=pl.Boolean)
     clean = pl.col("first_name").str.to_lowercase().str.replace_all(r"[^\p{L}]", "")
     columns = {"first": clean}
     if "last_name" in records.columns:

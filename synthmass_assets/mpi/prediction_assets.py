@@ -13,6 +13,7 @@ from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.mpi.calibration import fit_calibration
 from synthmass_assets.mpi.config import CalibrationConfig, PairPredictionConfig
 from synthmass_assets.mpi.scoring import pairs_to_score, predict
+from synthmass_assets.resolution.sources import rule_scope
 from synthmass_assets.resources.storage import SynthmassStorage
 
 GROUP = "mpi"
@@ -99,22 +100,27 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
         ins={
             "pair_predictions": dg.AssetIn(key=dg.AssetKey([track, "pair_predictions"])),
             "ground_truth": dg.AssetIn(key=dg.AssetKey([track, "ground_truth"])),
+            "sources": dg.AssetIn(key=dg.AssetKey([track, "sources"])),
         },
         group_name=GROUP,
         kinds=KINDS | {"scipy"},
         code_version="2",
     )
     def fusion_calibration(
-        config: CalibrationConfig, pair_predictions: pl.DataFrame, ground_truth: pl.DataFrame
+        config: CalibrationConfig,
+        pair_predictions: pl.DataFrame,
+        ground_truth: pl.DataFrame,
+        sources: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
         """Fusion method, weights, bias and threshold from held-out training-track pairs
         (never the evaluation truth). Default naive_bayes: Splink's posterior, clipped at the
         held-out log-loss-best bound, plus the classifier's log likelihood ratio, threshold at
-        the F1-best cut with the best-per-facility rule; logistic: weights and bias fitted
-        around the label-free base-rate estimate."""
+        the F1-best cut with the best-per-facility rule (at the sources declared duplicate-free,
+        as resolved_matches applies it); logistic: weights and bias fitted around the
+        label-free base-rate estimate."""
         table = fit_calibration(
             pair_predictions,
-            ground_truth,
+            rule_scope(ground_truth, sources),
             config.estimator(),
             config.training_match_rate,
             config.l2,

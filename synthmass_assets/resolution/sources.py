@@ -48,12 +48,10 @@ def within_link_type(pairs: pl.DataFrame, facility: pl.Series, link_type: str) -
 
 
 def rule_scope(records: pl.DataFrame, sources: pl.DataFrame | None) -> pl.DataFrame:
-    """``records`` with ``facility_id`` kept only for duplicate-free sources (null elsewhere),
-    the form the one-record-per-facility rules and the facility guard read: a null facility
-    is never compared."""
+    """``records`` with ``registers_once``: whether the record's source is declared
+    duplicate-free, the form the one-record-per-facility rules and the facility guard read.
+    Without declared sources the column is absent and every facility counts as duplicate-free."""
     if sources is None or "facility_id" not in records.columns:
         return records
     free = sources.filter("duplicate_free").get_column("facility_id")
-    return records.with_columns(
-        facility_id=pl.when(pl.col("facility_id").is_in(free.implode())).then("facility_id")
-    )
+    return records.with_columns(registers_once=pl.col("facility_id").is_in(free.implode()))

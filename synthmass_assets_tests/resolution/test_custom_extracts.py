@@ -116,7 +116,7 @@ def test_link_types_choose_the_pairs() -> None:
 def test_rules_see_only_duplicate_free_facilities() -> None:
     records = pl.DataFrame({"record_id": ["a", "b"], "facility_id": ["north", "south"]})
     sources = pl.DataFrame({"facility_id": ["north", "south"], "duplicate_free": [True, False]})
-    assert rule_scope(records, sources)["facility_id"].to_list() == ["north", None]
+    assert rule_scope(records, sources)["registers_once"].to_list() == [True, False]
 
 
 def test_identifying_values_are_masked_as_shapes() -> None:
