@@ -17,14 +17,17 @@ from synthmass_assets.mpi.assets import build_mpi_assets
 from synthmass_assets.mpi.checks import build_mpi_checks
 from synthmass_assets.mpi.output_assets import fhir_path
 from synthmass_assets.mpi.prediction_assets import build_calibration_assets
+from synthmass_assets.resolution.sources import ALL_SOURCES, declared_sources
+from synthmass_assets.resources.privacy import PrivacySettings
 from synthmass_assets.resources.storage import SynthmassStorage
 
-UPSTREAM = ("facility_records", "ground_truth", "scored_pairs", "encounter_facilities")
+UPSTREAM = ("facility_records", "ground_truth", "scored_pairs", "encounter_facilities", "sources")
 
 
 def tiny_track(seed: int, patients: int = 60) -> dict[str, pl.DataFrame]:
-    """Patients with 1–3 records at distinct facilities; every record pair scored, true pairs
-    high and look-alike pairs (neighbouring patients) in the gray zone."""
+    """Patients with 1–3 records at distinct facilities (so every facility is declared
+    duplicate-free); every record pair scored, true pairs high and look-alike pairs
+    (neighbouring patients) in the gray zone."""
     rng = np.random.default_rng(seed)
     rows = []
     for p in range(patients):
@@ -66,6 +69,7 @@ def tiny_track(seed: int, patients: int = 60) -> dict[str, pl.DataFrame]:
         "scored_pairs": scored.drop("same"),
         "truth_of_pairs": scored.select("record_id_l", "record_id_r", "same"),
         "encounter_facilities": visits,
+        "sources": declared_sources(records, [ALL_SOURCES], "link_and_dedupe"),
     }
 
 
@@ -113,6 +117,7 @@ def materialize(assets: list, checks: list, home: Path) -> dg.ExecuteInProcessRe
     resources = {
         "io_manager": DuckDBPolarsIOManager(database=str(storage.database_path)),
         "storage": storage,
+        "privacy": PrivacySettings(),
     }
     return dg.materialize([*assets, *checks], resources=resources)
 
