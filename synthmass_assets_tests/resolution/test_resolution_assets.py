@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -11,6 +12,7 @@ import polars as pl
 import pytest
 
 from synthmass_assets.definitions import definitions
+from synthmass_assets.resolution.assets import TRAINING_FILE, model_name
 
 
 def _run(selection: dg.AssetSelection, run_config: dict[str, object]) -> dg.ExecuteInProcessResult:
@@ -19,6 +21,11 @@ def _run(selection: dg.AssetSelection, run_config: dict[str, object]) -> dg.Exec
     return merged.resolve_job_def("resolution_test_job").execute_in_process(
         run_config=run_config, raise_on_error=False
     )
+
+
+def _model_training(home: Path, track: str) -> dict[str, Any]:
+    """How a track's Splink model was trained (EM passes, blocking, fallback)."""
+    return json.loads((home / "models" / model_name(track) / TRAINING_FILE).read_text())
 
 
 def _table(home: Path, name: str) -> pl.DataFrame:
@@ -90,10 +97,21 @@ def test_custom_extract_resolves_by_configuration_alone(
             }
         }
     }
+    # Six records are too few for EM: m comes from the training track's model (the default
+    # fallback), trained here on a small population first.
+    training = dg.AssetSelection.key_prefixes("training") & dg.AssetSelection.groups(
+        "population", "augmentation"
+    ) | dg.AssetSelection.assets(["training", "splink_model"])
+    population = {"config": {"population": 300, "seed": 3}}
+    training_config: dict[str, object] = {"ops": {"training_population": population}}
+    assert _run(training, training_config).success
     result = _run(dg.AssetSelection.key_prefixes("custom"), config)
     assert result.success
+    fallback = _model_training(synthmass_home, "custom")["fallback"]
+    assert fallback["source"] == "training/splink_model" and fallback["comparisons"]
     records = _table(synthmass_home, "custom.facility_records")
-    assert set(records.columns) == {"record_id", "facility_id", *list(mapping.values())}
+    dates = {"birthdate_raw", "birthdate_digits"}
+    assert set(records.columns) == {"record_id", "facility_id", *list(mapping.values()), *dates}
     assert "ssn" not in records.columns
     pairs = _table(synthmass_home, "custom.scored_pairs")
     best = pairs.sort("match_probability", descending=True).head(2)
