@@ -179,13 +179,14 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
 
 
 def _token_set(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
-    """Broad blocking tokens: several encodings of related fields, each prefixed by its source."""
+    """Broad blocking tokens: several encodings of related fields, each prefixed by its kind of
+    encoding (the column name's last part), so that one encoding of a first name meets the same
+    encoding of a last name (``first_name_metaphone`` and ``last_name_metaphone`` share
+    ``metaphone:``) and a swapped name still blocks."""
     present = [c for c in columns if c in frame.columns]
     if not present:
         return pl.lit(None, pl.List(pl.String))
-    return _name_set(
-        *(pl.format("{}:{}", pl.lit(c.removesuffix("_clean")), pl.col(c)) for c in present)
-    )
+    return _name_set(*(pl.format("{}:{}", pl.lit(c.split("_")[-1]), pl.col(c)) for c in present))
 
 
 def matching_features(records: pl.DataFrame) -> pl.DataFrame:
