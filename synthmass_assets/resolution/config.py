@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import dagster as dg
 from pydantic import Field
 
@@ -94,3 +96,32 @@ class ScoringConfig(dg.Config):
 
     def closure(self) -> ClosureParams:
         return ClosureParams(self.closure_probability, self.closure_neighbours)
+
+
+class LinkType(Enum):
+    """Splink's link types."""
+
+    dedupe_only = "dedupe_only"
+    link_only = "link_only"
+    link_and_dedupe = "link_and_dedupe"
+
+
+class SourcesConfig(dg.Config):
+    """Which record pairs are compared, and which sources register each person once."""
+
+    link_type: LinkType = Field(
+        default=LinkType.link_and_dedupe,
+        description="dedupe_only: duplicates within each source; link_only: records across "
+        "sources only; link_and_dedupe: both (Splink's link types).",
+    )
+    duplicate_free_sources: list[str] = Field(
+        default_factory=list,
+        description="Sources known to register each person once ('*': all; Splink's "
+        "duplicate_free_datasets). Only there is a record never matched to a second record of "
+        "the source; elsewhere two records of one source share a cluster only through a direct "
+        "match. The synthetic protocol registers some patients twice at one facility "
+        "(within_facility_duplicates), so none is declared by default.",
+    )
+
+    def link_type_name(self) -> str:
+        return LinkType(self.link_type).value

@@ -1,13 +1,12 @@
 """The ``custom`` track's input: the user's own facility extracts."""
 
-from enum import Enum
-
 import dagster as dg
 import polars as pl
 from pydantic import Field
 
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.privacy import masked
+from synthmass_assets.resolution.config import SourcesConfig
 from synthmass_assets.resolution.custom_records import (
     RECORD_FIELDS,
     CustomExtract,
@@ -18,15 +17,7 @@ from synthmass_assets.resources.privacy import PrivacySettings
 CUSTOM = "custom"
 
 
-class LinkType(Enum):
-    """Splink's link types."""
-
-    dedupe_only = "dedupe_only"
-    link_only = "link_only"
-    link_and_dedupe = "link_and_dedupe"
-
-
-class CustomRecordsConfig(dg.Config):
+class CustomRecordsConfig(SourcesConfig):
     """Where the user's facility extracts are and how their columns map onto our fields."""
 
     paths: list[str] = Field(
@@ -55,16 +46,6 @@ class CustomRecordsConfig(dg.Config):
         description="strftime format of the birthdate column (with %Y, %m, %d; any separator "
         "is accepted). Unset: ISO, compact, dotted, US and day-first dates, in the order that "
         "reads most of the column's values as real dates. Impossible dates are kept as digits.",
-    )
-    link_type: LinkType = Field(
-        default=LinkType.link_and_dedupe,
-        description="dedupe_only: duplicates within each source; link_only: records across "
-        "sources only; link_and_dedupe: both (Splink's link types).",
-    )
-    duplicate_free_sources: list[str] = Field(
-        default_factory=list,
-        description="Sources known to register each person once ('*': all). Only for these do "
-        "the one-record-per-facility rules apply (Splink's duplicate_free_datasets).",
     )
 
 
@@ -135,7 +116,7 @@ def custom_facility_records(
         entity_column=config.entity_column,
         source_column=config.source_column,
         date_format=config.date_format,
-        link_type=LinkType(config.link_type).value,
+        link_type=config.link_type_name(),
         duplicate_free_sources=tuple(config.duplicate_free_sources),
     )
     read = read_custom_records(extract)
