@@ -166,55 +166,17 @@ def _middle_name() -> ComparisonCreator:
     )
 
 
-PLACE_COLUMNS = ("address_clean", "phone_clean", "postcode_clean", "postcode_area", "city_clean")
-
-
-def _same(column: str) -> str:
-    return f"{column}_l = {column}_r"
-
-
-def _place(columns: list[str]) -> ComparisonCreator:
-    """Where a person lives, as one comparison: address, phone, postcode and city are one
-    household's facts, so counting each as independent evidence would make every two people
-    of one household (twins, siblings, a parent and child) a certain match."""
-    has = set(columns).__contains__
-    levels: list[Any] = [
-        cll.CustomLevel(
-            " AND ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in columns), "No place known"
-        ).configure(is_null_level=True)
-    ]
-    if has("address_clean") and has("phone_clean"):
-        both = f"{_same('address_clean')} AND {_same('phone_clean')}"
-        levels.append(cll.CustomLevel(both, "Same address and phone"))
-    if has("address_clean"):
-        levels.append(
-            cll.ExactMatchLevel("address_clean").configure(
-                label_for_charts="Same address", tf_adjustment_column="address_clean"
-            )
-        )
-        levels.append(
-            cll.LevenshteinLevel("address_clean", 2).configure(
-                label_for_charts="Address a typo or two apart"
-            )
-        )
-    if has("phone_clean"):
-        levels.append(
-            cll.DamerauLevenshteinLevel("phone_clean", 1).configure(label_for_charts="Same phone")
-        )
-    if has("postcode_clean"):
-        levels.append(
-            cll.ExactMatchLevel("postcode_clean").configure(
-                label_for_charts="Same postcode", tf_adjustment_column="postcode_clean"
-            )
-        )
-    nearby = [_same(c) for c in ("postcode_area", "city_clean") if has(c)]
-    if nearby:
-        levels.append(cll.CustomLevel(" OR ".join(nearby), "Same town or postcode area"))
-    levels.append(cll.ElseLevel())
+def _postcode() -> ComparisonCreator:
     return cl.CustomComparison(
-        output_column_name="place",
-        comparison_levels=levels,
-        comparison_description="Place: address and phone, address, phone, postcode, town",
+        output_column_name="postcode",
+        comparison_levels=[
+            cll.NullLevel("postcode_clean"),
+            cll.ExactMatchLevel("postcode_clean").configure(tf_adjustment_column="postcode_clean"),
+            cll.ExactMatchLevel("postcode_area").configure(label_for_charts="Same postcode area"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Postcode or ZIP: exact, same area (outward code or first three "
+        "characters)",
     )
 
 
@@ -312,9 +274,22 @@ def model_spec(columns: set[str]) -> ModelSpec:
         comparisons.append(_birthdate())
     if has("national_id_clean"):
         comparisons.append(_national_id())
-    place = [c for c in PLACE_COLUMNS if has(c)]
-    if place:
-        comparisons.append(_place(place))
+    if has("address_clean"):
+        comparisons.append(
+            cl.LevenshteinAtThresholds("address_clean", [2, 6]).configure(
+                term_frequency_adjustments=False
+            )
+        )
+    if has("city_clean"):
+        comparisons.append(cl.ExactMatch("city_clean").configure(term_frequency_adjustments=True))
+    if has("postcode_clean"):
+        comparisons.append(_postcode())
+    if has("phone_clean"):
+        comparisons.append(
+            cl.DamerauLevenshteinAtThresholds("phone_clean", [1]).configure(
+                term_frequency_adjustments=False
+            )
+        )
     if has("gender_clean"):
         comparisons.append(cl.ExactMatch("gender_clean"))
     prediction: list[tuple[str, ...]] = [
