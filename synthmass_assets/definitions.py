@@ -17,6 +17,7 @@ from synthmass_assets.augmentation.checks import build_augmentation_checks
 from synthmass_assets.classifier.assets import build_classifier_assets
 from synthmass_assets.classifier.checks import build_classifier_checks
 from synthmass_assets.classifier.serving.binding import promoted_binding
+from synthmass_assets.fhir_bulk.assets import build_fhir_export_asset
 from synthmass_assets.jobs import build_jobs
 from synthmass_assets.k8s import k8s_step_executor
 from synthmass_assets.mpi.assets import build_mpi_assets
@@ -70,7 +71,7 @@ def stage_assets() -> list[dg.AssetsDefinition]:
     assets: list[dg.AssetsDefinition] = [custom_facility_records]
     for track in SYNTHETIC_TRACKS:
         assets += [build_population_assets(track), *build_augmentation_assets(track)]
-        assets.append(build_sources_asset(track.name))
+        assets += [build_sources_asset(track.name), build_fhir_export_asset(track.name)]
     assets += build_resolution_assets(TRAINING.name)
     # Small populations borrow the training track's m probabilities (see resolution.fallback).
     assets += build_resolution_assets(EVALUATION.name, fallback_track=TRAINING.name)
