@@ -5,6 +5,7 @@ import polars as pl
 from pydantic import Field
 
 from synthmass_assets.metadata import frame_metadata, markdown_table
+from synthmass_assets.population.schema import CLINICAL_TABLES
 from synthmass_assets.privacy import masked
 from synthmass_assets.resolution.config import SourcesConfig
 from synthmass_assets.resolution.custom_records import (
@@ -15,6 +16,10 @@ from synthmass_assets.resolution.custom_records import (
 from synthmass_assets.resources.privacy import PrivacySettings
 
 CUSTOM = "custom"
+HISTORY_TABLES = ("encounter_facilities", *CLINICAL_TABLES)
+HISTORY_DESCRIPTIONS = {
+    "encounter_facilities": "encounter → the facility record (Patient) it belongs to",
+}
 
 
 class CustomRecordsConfig(SourcesConfig):
@@ -23,6 +28,14 @@ class CustomRecordsConfig(SourcesConfig):
     paths: list[str] = Field(
         default_factory=list,
         description="CSV or Parquet files with one demographic record per row.",
+    )
+    fhir_exports: list[str] = Field(
+        default_factory=list,
+        description="FHIR R4 Bulk Data exports, one per facility: a folder or its manifest.json "
+        "(NDJSON, optionally .ndjson.gz, of Patient, Encounter, Condition, MedicationRequest, "
+        "MedicationStatement, Observation, Procedure, Immunization, AllergyIntolerance). Each "
+        "Patient becomes a record (facility: the folder name), its resources the record's "
+        "clinical history (custom/encounter_facilities and the Synthea-schema tables).",
     )
     column_mapping: dict[str, str] = Field(
         default_factory=dict,
@@ -86,6 +99,16 @@ def _invalid_summary(invalid: pl.DataFrame, show_values: bool) -> dg.MarkdownMet
             is_required=False,
             code_version="1",
         ),
+        **{
+            name: dg.AssetOut(
+                key=dg.AssetKey([CUSTOM, name]),
+                description=f"From the FHIR exports: {HISTORY_DESCRIPTIONS.get(name, name)}.",
+                kinds={"polars", "duckdb"},
+                is_required=False,
+                code_version="1",
+            )
+            for name in HISTORY_TABLES
+        },
         "invalid_values": dg.AssetOut(
             key=dg.AssetKey([CUSTOM, "invalid_values"]),
             description="Values kept in the records that are not what their field holds: "
@@ -102,13 +125,16 @@ def _invalid_summary(invalid: pl.DataFrame, show_values: bool) -> dg.MarkdownMet
 def custom_facility_records(
     context: dg.AssetExecutionContext, config: CustomRecordsConfig, privacy: PrivacySettings
 ):  # noqa: ANN201
-    """Read and validate the user's extracts; nothing is written when any file is structurally
-    invalid (missing file or column, unreadable file, duplicate record ids). Values that do not
+    """Read and validate the user's extracts (flat files and FHIR Bulk exports); nothing is
+    written when any file is structurally invalid (missing file or column, unreadable file,
+    duplicate record ids, a bad NDJSON line or reference). Values that do not
     parse are kept, counted and listed. Without configured paths the custom track is skipped
     (its downstream assets too). Previews show identifying fields as value shapes unless the
     privacy resource allows values."""
-    if not config.paths:
-        context.log.info("No custom extract configured (paths is empty): custom track skipped")
+    if not config.paths and not config.fhir_exports:
+        context.log.info(
+            "No custom extract configured (paths and fhir_exports are empty): custom track skipped"
+        )
         return
     extract = CustomExtract(
         paths=tuple(config.paths),
@@ -118,6 +144,7 @@ def custom_facility_records(
         date_format=config.date_format,
         link_type=config.link_type_name(),
         duplicate_free_sources=tuple(config.duplicate_free_sources),
+        fhir_exports=tuple(config.fhir_exports),
     )
     read = read_custom_records(extract)
     private = not privacy.show_identifying_values
@@ -136,6 +163,17 @@ def custom_facility_records(
     if read.truth is not None:
         yield dg.Output(read.truth, output_name="ground_truth", metadata=frame_metadata(read.truth))
     yield dg.Output(read.sources, output_name="sources", metadata=frame_metadata(read.sources))
+    if read.histories is not None:
+        tables = {
+            "encounter_facilities": read.histories.encounter_facilities,
+            **read.histories.tables,
+        }
+        resources = dg.MetadataValue.json(read.histories.resources)
+        for name in HISTORY_TABLES:
+            frame = tables[name]
+            yield dg.Output(
+                frame, output_name=name, metadata=frame_metadata(frame, resources=resources)
+            )
     yield dg.Output(
         invalid,
         output_name="invalid_values",

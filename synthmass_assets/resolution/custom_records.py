@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from synthmass_assets.errors import InputDataError
+from synthmass_assets.fhir_bulk.reader import FhirImport, read_exports
 from synthmass_assets.resolution.dates import parse_dates
 from synthmass_assets.resolution.sources import ALL_SOURCES, LINK_TYPES, declared_sources
 from synthmass_assets.resolution.value_forms import malformed_values
@@ -46,6 +47,7 @@ class CustomExtract:
     date_format: str | None = None
     link_type: str = "link_and_dedupe"
     duplicate_free_sources: tuple[str, ...] = ()
+    fhir_exports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class CustomRecords:
     truth: pl.DataFrame | None
     sources: pl.DataFrame
     invalid: pl.DataFrame
+    histories: FhirImport | None = None
 
 
 def _read(path: Path) -> pl.DataFrame:
@@ -160,11 +163,20 @@ def read_custom_records(extract: CustomExtract) -> CustomRecords:
             f"column_mapping targets unknown fields {sorted(unknown)}; "
             f"map to: {', '.join(RECORD_FIELDS)}"
         )
-    if not extract.paths:
-        raise InputDataError("no input files configured; set paths in the run config")
-    records = pl.concat(
-        [_mapped_frame(Path(name), extract) for name in extract.paths], how="diagonal"
-    )
+    if not extract.paths and not extract.fhir_exports:
+        raise InputDataError(
+            "no input configured; set paths (flat files) or fhir_exports in the run config"
+        )
+    frames = [_mapped_frame(Path(name), extract) for name in extract.paths]
+    histories = read_exports(list(extract.fhir_exports)) if extract.fhir_exports else None
+    if histories is not None:
+        exported = histories.records.with_columns(pl.col("birthdate_raw").alias("birthdate"))
+        frames.append(
+            exported.drop("birthdate_raw").with_columns(
+                _file=pl.lit("fhir_exports"), _row=pl.int_range(1, pl.len() + 1)
+            )
+        )
+    records = pl.concat(frames, how="diagonal_relaxed")
     _check_unique(records)
     invalid = [malformed_values(records)]
     if "birthdate" in records.columns:
@@ -174,7 +186,9 @@ def read_custom_records(extract: CustomExtract) -> CustomRecords:
     if extract.entity_column:
         truth = records.select("record_id", patient_id="_entity", facility_id="facility_id")
     sources = _sources(records, extract)
-    fields = [f for f in RECORD_FIELDS if f in records.columns]
-    fields += [c for c in ("birthdate_raw", "birthdate_digits") if c in records.columns]
+    # A field without a single value is as good as unmapped (a FHIR export without identifiers).
+    filled = {c for c, n in records.null_count().row(0, named=True).items() if n < records.height}
+    fields = [f for f in RECORD_FIELDS if f in filled or f in ("record_id", "facility_id")]
+    fields += [c for c in ("birthdate_raw", "birthdate_digits") if c in filled]
     logger.info("Read %d custom records with fields %s", records.height, fields)
-    return CustomRecords(records.select(fields), truth, sources, pl.concat(invalid))
+    return CustomRecords(records.select(fields), truth, sources, pl.concat(invalid), histories)

@@ -133,7 +133,10 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
     """
     present = set(features.columns)
     keys: list[pl.Expr] = []
-    if "national_id_clean" in present:
+    if (
+        "national_id_clean" in present
+        and features.get_column("national_id_clean").is_not_null().any()
+    ):
         lengths = features.get_column("national_id_clean").str.len_chars()
         longest = int(lengths.max() or 0)  # type: ignore[arg-type]
         deletions = _deletions("national_id_clean", longest).list.drop_nulls()
