@@ -131,7 +131,6 @@ def best_per_facility(pairs: pl.DataFrame, strength: str) -> pl.Series:
         ]
     ).with_columns(linked=pl.lit(True))
     ordered = frame.sort([strength, "_pair"], descending=[True, False])
-    verdicts = []
     for me, other, its_facility, its_once in (
         ("record_id_l", "record_id_r", "facility_r", "once_r"),
         ("record_id_r", "record_id_l", "facility_l", "once_l"),
@@ -139,17 +138,16 @@ def best_per_facility(pairs: pl.DataFrame, strength: str) -> pl.Series:
         best = ordered.group_by(me, its_facility, maintain_order=True).agg(
             best=pl.col(other).first()
         )
-        side = (
+        candidates = (
             frame.select("_pair", me, other, its_facility, its_once)
             .join(best, on=[me, its_facility], how="left")
             .join(edges, left_on=[other, "best"], right_on=["a", "b"], how="left")
             .sort("_pair")
         )
-        verdicts.append(
-            (pl.col(other) == pl.col("best"))
-            | (~pl.col(its_once).fill_null(True) & pl.col("linked").fill_null(False))
+        ok = (pl.col(other) == pl.col("best")) | (
+            ~pl.col(its_once).fill_null(True) & pl.col("linked").fill_null(False)
         )
-        frame = frame.with_columns(side.select(ok=verdicts[-1]).to_series().alias(f"ok_{me}"))
+        frame = frame.with_columns(candidates.select(ok).to_series().alias(f"ok_{me}"))
     unknown = pl.col("facility_l").is_null() | pl.col("facility_r").is_null()
     return frame.select(
         best=(pl.col("ok_record_id_l") & pl.col("ok_record_id_r")) | unknown
