@@ -17,6 +17,8 @@ from typing import Any
 
 import polars as pl
 
+from synthmass_assets.fhir_bulk.manifest import write_manifest
+
 MPI_SYSTEM = "urn:synthmass:mpi"
 FACILITY_SYSTEM = "urn:synthmass:facility:"
 SSN_SYSTEM = "http://hl7.org/fhir/sid/us-ssn"
@@ -143,3 +145,14 @@ def write_bundle(bundle: dict, path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(bundle, separators=(",", ":")))
     return path.stat().st_size
+
+
+def write_bulk_patients(bundle: dict, folder: Path, request: str) -> Path:
+    """The Bundle's Patients as a Bulk Data export: ``Patient.ndjson`` (golden Patients first,
+    then source Patients, ``Patient.link`` as in the Bundle) and ``manifest.json`` in
+    ``folder``; returns the manifest's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps(e["resource"], separators=(",", ":")) for e in bundle["entry"]]
+    (folder / "Patient.ndjson").write_text("".join(line + "\n" for line in lines))
+    written = dt.datetime.fromisoformat(bundle["timestamp"])
+    return write_manifest(folder, [("Patient", "Patient.ndjson", len(lines))], written, request)

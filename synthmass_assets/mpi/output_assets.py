@@ -89,10 +89,14 @@ def build_fhir_asset(track: str, private: bool = False) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         """The MPI as a FHIR R4 collection Bundle (JSON file under SYNTHMASS_HOME/models/): a
         Patient per golden record (identifiers per facility, link seealso → its sources) and per
-        source record (link replaced-by → its golden Patient)."""
+        source record (link replaced-by → its golden Patient); the same Patients as a Bulk Data
+        export beside it (bulk/Patient.ndjson + manifest.json)."""
         bundle = fhir.mpi_bundle(golden_records, facility_records, record_links)
         path = fhir_path(storage, track)
         size = fhir.write_bundle(bundle, path)
+        manifest = fhir.write_bulk_patients(
+            bundle, path.parent / "bulk", f"urn:synthmass:{track}/mpi_fhir"
+        )
         location = storage.publish_model(fhir_folder(track))
         first = bundle["entry"][:1]
         shown = first and not (private and not privacy.show_identifying_values)
@@ -100,6 +104,7 @@ def build_fhir_asset(track: str, private: bool = False) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(path)),
+                "bulk_manifest": dg.MetadataValue.path(str(manifest)),
                 "published_to": location,
                 "patients": len(bundle["entry"]),
                 "golden_patients": golden_records.height,

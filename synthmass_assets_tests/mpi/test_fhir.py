@@ -10,7 +10,13 @@ import polars as pl
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.patient import Patient
 
-from synthmass_assets.mpi.fhir import FACILITY_SYSTEM, mpi_bundle, resource_id, write_bundle
+from synthmass_assets.mpi.fhir import (
+    FACILITY_SYSTEM,
+    mpi_bundle,
+    resource_id,
+    write_bulk_patients,
+    write_bundle,
+)
 from synthmass_assets.mpi.golden import golden_records
 
 RECORDS = pl.DataFrame(
@@ -86,3 +92,14 @@ def test_written_bundle_reads_back(tmp_path: Path) -> None:
     size = write_bundle(bundle(), path)
     assert size == path.stat().st_size
     Bundle.model_validate(json.loads(path.read_text()))
+
+
+def test_bulk_form_lists_every_patient_in_ndjson(tmp_path: Path) -> None:
+    document = bundle()
+    manifest = write_bulk_patients(document, tmp_path / "bulk", "urn:test")
+    output = json.loads(manifest.read_text())["output"]
+    assert output == [{"type": "Patient", "url": "Patient.ndjson", "count": 5}]
+    lines = (tmp_path / "bulk" / "Patient.ndjson").read_text().splitlines()
+    patients = [Patient.model_validate(json.loads(line)) for line in lines]
+    assert [p.id for p in patients] == [e["resource"]["id"] for e in document["entry"]]
+    assert {link.type for p in patients for link in p.link or []} == {"seealso", "replaced-by"}
