@@ -108,9 +108,11 @@ class LinkConfig(dg.Config):
 
     guards: list[GuardName] = Field(
         default_factory=lambda: ["facility"],  # type: ignore[arg-type]
-        description="facility: a cluster holds at most one record per facility; identity: no "
-        "two records whose SSNs and birthdates both differ. Conflicting clusters are rebuilt "
-        "strongest edge first, cutting the weakest links.",
+        description="facility: a cluster holds at most one record of a source declared "
+        "duplicate-free, and two records of any other source only through a direct match "
+        "between them; identity: no two records whose national ids (SSNs) and birthdates both "
+        "differ. Conflicting clusters are rebuilt strongest edge first, cutting the weakest "
+        "links.",
     )
 
     def guard_names(self) -> list[Guard]:
