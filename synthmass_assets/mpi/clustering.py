@@ -26,6 +26,8 @@ import numpy as np
 import polars as pl
 
 from synthmass_assets.resolution.metrics import clusters
+from synthmass_assets.resolution.normalize import identifier_column
+from synthmass_assets.resolution.value_forms import alphanumeric
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +71,8 @@ def _guard_frame(records: pl.DataFrame) -> pl.DataFrame:
     """``record_id`` with ``facility_id`` and the cleaned SSN and birthdate (null when absent)."""
     columns = set(records.columns)
     null = pl.lit(None, dtype=pl.String)
-    identifier = next((c for c in ("national_id", "ssn") if c in columns), None)
-    ssn = (
-        pl.col(identifier).str.to_uppercase().str.replace_all(r"[^\p{L}\p{N}]", "")
-        if identifier
-        else null
-    )
+    identifier = identifier_column(columns)
+    ssn = alphanumeric(pl.col(identifier)) if identifier else null
     return records.select(
         "record_id",
         facility=pl.col("facility_id").cast(pl.String) if "facility_id" in columns else null,

@@ -16,7 +16,8 @@ from __future__ import annotations
 import jellyfish
 import polars as pl
 
-from synthmass_assets.resolution.normalize import name_variants
+from synthmass_assets.resolution.normalize import clean_name, identifier_column, name_variants
+from synthmass_assets.resolution.value_forms import alphanumeric
 
 SIMILAR = 0.8
 
@@ -45,13 +46,12 @@ def given_name_conflicts(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Serie
     """
     if "first_name" not in records.columns or pairs.is_empty():
         return pl.Series("conflict", [False] * pairs.height, dtype=pl.Boolean)
-    clean = pl.col("first_name").str.to_lowercase().str.replace_all(r"[^\p{L}]", "")
-    columns = {"first": clean}
+    columns = {"first": clean_name("first_name")}
     if "last_name" in records.columns:
-        columns["last"] = pl.col("last_name").str.to_lowercase().str.replace_all(r"[^\p{L}]", "")
-    identifier = next((c for c in ("national_id", "ssn") if c in records.columns), None)
+        columns["last"] = clean_name("last_name")
+    identifier = identifier_column(set(records.columns))
     if identifier:
-        columns["identifier"] = pl.col(identifier).str.to_uppercase().str.replace_all(r"\W", "")
+        columns["identifier"] = alphanumeric(pl.col(identifier))
     names = records.select("record_id", **columns)
     joined = pairs.select("record_id_l", "record_id_r").join(
         names.rename(lambda c: f"{c}_l" if c != "record_id" else "record_id_l"),

@@ -76,7 +76,7 @@ def identifier_column(columns: set[str]) -> str | None:
     return next((c for c in ("national_id", "ssn") if c in columns), None)
 
 
-def _clean_name(column: str) -> pl.Expr:
+def clean_name(column: str) -> pl.Expr:
     """Lower case ASCII letters, hyphens and spaces: German umlauts and ß written out as
     registration systems without them do (ä → ae), other accents dropped (é → e)."""
     text = pl.col(column).str.to_lowercase()
@@ -199,7 +199,7 @@ def matching_features(records: pl.DataFrame) -> pl.DataFrame:
     """
     present = set(records.columns)
     out = records.with_columns(
-        _clean_name(c).alias(f"{c}_clean")
+        clean_name(c).alias(f"{c}_clean")
         for c in ("first_name", "last_name", "maiden_name", "middle_name")
         if c in present
     )
