@@ -16,11 +16,13 @@ import resource
 import sys
 import time
 
+import polars as pl
+
 from synthmass_assets.augmentation.config import (
     ASSIGNMENT_SEED_OFFSET,
     LOOKALIKE_SEED_OFFSET,
 )
-from synthmass_assets.augmentation.pipeline import augment
+from synthmass_assets.augmentation.pipeline import Augmentation, augment
 from synthmass_assets.augmentation.protocol import (
     FacilityProtocol,
     LookalikeProtocol,
@@ -29,7 +31,18 @@ from synthmass_assets.augmentation.protocol import (
 from synthmass_assets.augmentation.reporting import error_type_table, primary_share
 from synthmass_assets.population.generator import generate_population
 from synthmass_assets.population.params import PopulationParams
-from synthmass_assets.tracks import EVALUATION, TRAINING
+from synthmass_assets.tracks import EVALUATION, TRAINING, TrackSpec
+
+
+def augment_track(population: dict[str, pl.DataFrame], track: TrackSpec) -> Augmentation:
+    """The whole augmentation stage on ``population`` with the track's protocols and seeds."""
+    return augment(
+        population,
+        FacilityProtocol(seed=track.seed + ASSIGNMENT_SEED_OFFSET),
+        error_protocol_for(track.name, seed=track.seed + 1, identity_seed=track.seed + 2),
+        LookalikeProtocol(seed=track.seed + LOOKALIKE_SEED_OFFSET),
+        generate_population,
+    )
 
 
 def main() -> None:
@@ -45,13 +58,7 @@ def main() -> None:
     population_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    result = augment(
-        population,
-        FacilityProtocol(seed=track.seed + ASSIGNMENT_SEED_OFFSET),
-        error_protocol_for(track.name, seed=track.seed + 1, identity_seed=track.seed + 2),
-        LookalikeProtocol(seed=track.seed + LOOKALIKE_SEED_OFFSET),
-        generate_population,
-    )
+    result = augment_track(population, track)
     seconds = time.perf_counter() - started
 
     records = result.facility_records.height

@@ -20,14 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from augmentation import augment_track  # the sibling benchmark: same track protocols
+
 from synthmass_assets.augmentation.clinical import with_lookalikes
-from synthmass_assets.augmentation.config import ASSIGNMENT_SEED_OFFSET, LOOKALIKE_SEED_OFFSET
-from synthmass_assets.augmentation.pipeline import augment
-from synthmass_assets.augmentation.protocol import (
-    FacilityProtocol,
-    LookalikeProtocol,
-    error_protocol_for,
-)
 from synthmass_assets.fhir_bulk.export import write_bulk_exports
 from synthmass_assets.fhir_bulk.reader import read_exports
 from synthmass_assets.fhir_bulk.roundtrip import roundtrip_differences
@@ -46,13 +41,7 @@ def main() -> None:
     track = EVALUATION
 
     population = generate_population(PopulationParams(population=args.patients, seed=track.seed))
-    stage = augment(
-        population,
-        FacilityProtocol(seed=track.seed + ASSIGNMENT_SEED_OFFSET),
-        error_protocol_for(track.name, seed=track.seed + 1, identity_seed=track.seed + 2),
-        LookalikeProtocol(seed=track.seed + LOOKALIKE_SEED_OFFSET),
-        generate_population,
-    )
+    stage = augment_track(population, track)
     everyone = with_lookalikes(population, stage.lookalike_clinical)
     tables = {name: everyone[name] for name in CLINICAL_TABLES}
     del population, everyone
