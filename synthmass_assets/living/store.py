@@ -1,0 +1,162 @@
+"""The living index's tables in the track's DuckDB schema.
+
+``mpi_links`` and ``mpi_events`` are the contract; beside them the index keeps what the next
+batch needs: ``mpi_index`` (matching features of every indexed record), ``mpi_pairs`` (every
+scored candidate pair, Splink weight under the model's prior and the classifier's output) and
+``mpi_state`` (the prior fixed by the first batch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from synthmass_assets.living.identity import EVENTS_SCHEMA, LINKS_SCHEMA
+
+STORED_PAIR_SCHEMA: dict[str, pl.DataType] = {
+    "record_id_l": pl.String(),
+    "record_id_r": pl.String(),
+    "match_weight": pl.Float64(),
+    "probability": pl.Float64(),
+    "logit": pl.Float64(),
+}
+STATE_SCHEMA: dict[str, pl.DataType] = {"prior": pl.Float64(), "records": pl.Int64()}
+
+
+def _ddl(schema: dict[str, pl.DataType]) -> str:
+    types = {"String": "VARCHAR", "Float64": "DOUBLE", "Int64": "BIGINT"}
+    return ", ".join(
+        f'"{name}" {types.get(str(dtype), "TIMESTAMPTZ")}' for name, dtype in schema.items()
+    )
+
+
+@dataclass
+class IndexStore:
+    """The index tables of one track (``schema``) on an open DuckDB connection."""
+
+    con: duckdb.DuckDBPyConnection
+    schema: str
+
+    def ensure(self) -> None:
+        """Create the contract and state tables when the index is new."""
+        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+        tables: tuple[tuple[str, dict[str, pl.DataType]], ...] = (
+            ("mpi_links", LINKS_SCHEMA),
+            ("mpi_events", EVENTS_SCHEMA),
+            ("mpi_pairs", STORED_PAIR_SCHEMA),
+            ("mpi_state", STATE_SCHEMA),
+        )
+        for name, schema in tables:
+            self.con.execute(f"CREATE TABLE IF NOT EXISTS {self.table(name)} ({_ddl(schema)})")
+
+    def table(self, name: str) -> str:
+        return f"{self.schema}.{name}"
+
+    def _frame(self, sql: str, params: dict[str, object] | None = None) -> pl.DataFrame:
+        return self.con.execute(sql, params or {}).pl()
+
+    def _with_ids(self, ids: pl.Series, sql: str) -> pl.DataFrame:
+        self.con.register("wanted_ids", pl.DataFrame({"id": ids.cast(pl.String).unique()}))
+        try:
+            return self._frame(sql.replace("{ids}", "(SELECT id FROM wanted_ids)"))
+        finally:
+            self.con.unregister("wanted_ids")
+
+    def has_index(self) -> bool:
+        found = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [self.schema, "mpi_index"],
+        ).fetchone()
+        return bool(found and found[0])
+
+    def index(self) -> pl.DataFrame:
+        """Matching features of every indexed record (empty frame before the first batch)."""
+        if not self.has_index():
+            return pl.DataFrame()
+        return self._frame(f"SELECT * FROM {self.table('mpi_index')}")
+
+    def index_of(self, ids: pl.Series) -> pl.DataFrame:
+        if not self.has_index():
+            return pl.DataFrame()
+        return self._with_ids(
+            ids, f"SELECT * FROM {self.table('mpi_index')} WHERE record_id IN {{ids}}"
+        )
+
+    def links(self) -> pl.DataFrame:
+        return self._frame(f"SELECT * FROM {self.table('mpi_links')}")
+
+    def links_of(self, ids: pl.Series) -> pl.DataFrame:
+        return self._with_ids(
+            ids, f"SELECT * FROM {self.table('mpi_links')} WHERE record_id IN {{ids}}"
+        )
+
+    def members_of(self, goldens: pl.Series) -> pl.DataFrame:
+        """``mpi_links`` rows of every record of these golden ids."""
+        return self._with_ids(
+            goldens, f"SELECT * FROM {self.table('mpi_links')} WHERE golden_id IN {{ids}}"
+        )
+
+    def pairs_among(self, ids: pl.Series) -> pl.DataFrame:
+        """Stored pairs whose two records are both among ``ids``."""
+        pairs = self.table("mpi_pairs")
+        return self._with_ids(
+            ids,
+            f"SELECT * FROM {pairs} WHERE record_id_l IN {{ids}} AND record_id_r IN {{ids}}",
+        )
+
+    def ages(self, goldens: pl.Series) -> pl.DataFrame:
+        """``golden_id`` → ``age`` rank (0 oldest) by the time each id was created."""
+        created = self._with_ids(
+            goldens,
+            f"""SELECT golden_id, min("at") AS created FROM {self.table("mpi_events")}
+                WHERE event = 'create' AND golden_id IN {{ids}} GROUP BY golden_id""",
+        )
+        return created.sort("created", "golden_id").select(
+            "golden_id", age=pl.int_range(pl.len(), dtype=pl.Int64)
+        )
+
+    def prior(self) -> tuple[float, int] | None:
+        row = self.con.execute(f"SELECT prior, records FROM {self.table('mpi_state')}").fetchone()
+        return (float(row[0]), int(row[1])) if row else None
+
+    def save(
+        self,
+        links: pl.DataFrame,
+        events: pl.DataFrame,
+        pairs: pl.DataFrame,
+        new_index: pl.DataFrame,
+        prior: tuple[float, int] | None = None,
+    ) -> None:
+        """One batch's changes in one transaction: links replaced per record, events, pairs
+        and indexed records appended."""
+        con = self.con
+        con.register("links_in", links.select(list(LINKS_SCHEMA)))
+        con.register("events_in", events.select(list(EVENTS_SCHEMA)))
+        con.register("pairs_in", pairs.select(list(STORED_PAIR_SCHEMA)))
+        con.register("index_in", new_index)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                f"DELETE FROM {self.table('mpi_links')} "
+                "WHERE record_id IN (SELECT record_id FROM links_in)"
+            )
+            con.execute(f"INSERT INTO {self.table('mpi_links')} SELECT * FROM links_in")
+            con.execute(f"INSERT INTO {self.table('mpi_events')} SELECT * FROM events_in")
+            con.execute(f"INSERT INTO {self.table('mpi_pairs')} SELECT * FROM pairs_in")
+            if self.has_index():
+                con.execute(f"INSERT INTO {self.table('mpi_index')} BY NAME SELECT * FROM index_in")
+            else:
+                con.execute(f"CREATE TABLE {self.table('mpi_index')} AS SELECT * FROM index_in")
+            if prior is not None:
+                con.execute(
+                    f"INSERT INTO {self.table('mpi_state')} VALUES (?, ?)", [prior[0], prior[1]]
+                )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            for name in ("links_in", "events_in", "pairs_in", "index_in"):
+                con.unregister(name)
