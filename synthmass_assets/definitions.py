@@ -14,12 +14,13 @@ import dagster as dg
 
 from synthmass_assets.augmentation.assets import build_augmentation_assets
 from synthmass_assets.augmentation.checks import build_augmentation_checks
-from synthmass_assets.classifier.assets import build_classifier_assets
+from synthmass_assets.classifier.assets import build_classifier_assets, build_imported_summary_asset
 from synthmass_assets.classifier.checks import build_classifier_checks
 from synthmass_assets.classifier.serving.binding import promoted_binding
 from synthmass_assets.fhir_bulk.assets import build_fhir_export_asset
 from synthmass_assets.jobs import build_jobs
 from synthmass_assets.k8s import k8s_step_executor
+from synthmass_assets.living.assets import build_live_assets
 from synthmass_assets.mpi.assets import build_mpi_assets
 from synthmass_assets.mpi.checks import build_mpi_checks
 from synthmass_assets.mpi.prediction_assets import build_calibration_assets
@@ -66,7 +67,8 @@ def deployment_settings(environ: dict[str, str] | None = None) -> DeploymentSett
 def stage_assets() -> list[dg.AssetsDefinition]:
     """Every stage's assets: synthetic tracks through all stages (the training track trains
     the classifier and calibrates the fusion, the evaluation track is resolved with them), the
-    custom track from its facility records on (Splink only: extracts carry no history)."""
+    custom track from its facility records on (the classifier where FHIR exports bring
+    histories, Splink alone for the rest)."""
     classifier = promoted_binding(TRAINING)
     assets: list[dg.AssetsDefinition] = [custom_facility_records]
     for track in SYNTHETIC_TRACKS:
@@ -79,9 +81,11 @@ def stage_assets() -> list[dg.AssetsDefinition]:
     assets += build_classifier_assets(SYNTHETIC_TRACKS, TRAINING)
     assets += build_calibration_assets(classifier, TRAINING.name)
     assets += build_mpi_assets(EVALUATION.name, classifier, calibration_track=TRAINING.name)
+    assets.append(build_imported_summary_asset(CUSTOM))
     assets += build_mpi_assets(
-        CUSTOM, None, has_ground_truth=False, has_encounters=False, private=True
+        CUSTOM, classifier, has_ground_truth=False, private=True, imported_histories=True
     )
+    assets += build_live_assets(classifier, EVALUATION.name, calibration_track=TRAINING.name)
     return assets
 
 

@@ -17,8 +17,34 @@ from synthmass_assets.tracks import SYNTHETIC_TRACKS, TRAINING, TrackSpec
 GROUP = "classifier"
 
 
+SUMMARY_DESCRIPTION = (
+    "One compact, deterministic text per facility record: visits, conditions by onset year "
+    "(ongoing marked), medications with years, allergies, latest vitals and labs, procedures "
+    "and immunizations with years; plus the facts it was written from (code sets, vitals, "
+    "birth-year bounds, visit dates, dated diagnoses, visit reasons and treatments, growth "
+    "readings, lifelong clinical states) for the structured pair features."
+)
+
+
+def summaries_output(
+    tables: dict[str, pl.DataFrame], encounter_facilities: pl.DataFrame
+) -> dg.MaterializeResult:
+    """The summaries of the records in ``encounter_facilities``, with preview metadata."""
+    frame = clinical_summaries(tables, encounter_facilities)
+    length = frame.get_column("summary").str.len_chars().to_numpy()
+    return dg.MaterializeResult(
+        value=frame,
+        metadata=frame_metadata(
+            frame.select("record_id", "facility_id", "summary", "encounter_count"),
+            summary_chars_median=int(np.median(length)) if len(length) else 0,
+            summary_chars_max=int(length.max(initial=0)),
+            example=dg.MetadataValue.md(frame.get_column("summary")[0] if frame.height else ""),
+        ),
+    )
+
+
 def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
-    """``<track>/clinical_summaries``."""
+    """``<track>/clinical_summaries`` of a synthetic track (look-alikes' histories included)."""
     names = (*CLINICAL_TABLES, "lookalike_clinical", "encounter_facilities")
     ins = {name: dg.AssetIn(key=dg.AssetKey([track.name, name])) for name in names}
 
@@ -28,6 +54,7 @@ def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
         group_name=GROUP,
         kinds={"polars", "duckdb"},
         code_version="2",
+        description=SUMMARY_DESCRIPTION,
     )
     def summaries(
         encounters: pl.DataFrame,
@@ -40,31 +67,49 @@ def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
         lookalike_clinical: pl.DataFrame,
         encounter_facilities: pl.DataFrame,
     ) -> dg.MaterializeResult:
-        """One compact, deterministic text per facility record: visits, conditions by onset
-        year (ongoing marked), medications with years, allergies, latest vitals and labs,
-        procedures and immunizations with years; plus the facts it was written from (code
-        sets, vitals, birth-year bounds, visit dates, dated diagnoses, visit reasons and
-        treatments, growth readings, lifelong clinical states) for the structured pair
-        features."""
         population = {
             "encounters": encounters, "conditions": conditions, "medications": medications,
             "allergies": allergies, "observations": observations, "procedures": procedures,
             "immunizations": immunizations,
         }  # fmt: skip
         clinical = with_lookalikes(population, lookalike_clinical)
-        frame = clinical_summaries(clinical, encounter_facilities)
-        length = frame.get_column("summary").str.len_chars().to_numpy()
-        return dg.MaterializeResult(
-            value=frame,
-            metadata=frame_metadata(
-                frame.select("record_id", "facility_id", "summary", "encounter_count"),
-                summary_chars_median=int(np.median(length)) if len(length) else 0,
-                summary_chars_max=int(length.max(initial=0)),
-                example=dg.MetadataValue.md(frame.get_column("summary")[0] if frame.height else ""),
-            ),
-        )
+        return summaries_output(clinical, encounter_facilities)
 
     return summaries
+
+
+def build_imported_summary_asset(track: str) -> dg.AssetsDefinition:
+    """``<track>/clinical_summaries`` of a track whose histories were imported (custom): one
+    summary per record that has at least one encounter; none without histories."""
+    names = (*CLINICAL_TABLES, "encounter_facilities")
+    ins = {name: dg.AssetIn(key=dg.AssetKey([track, name])) for name in names}
+
+    @dg.asset(
+        key=dg.AssetKey([track, "clinical_summaries"]),
+        ins=ins,
+        group_name=GROUP,
+        kinds={"polars", "duckdb"},
+        code_version="1",
+        description=SUMMARY_DESCRIPTION + " Only records with imported history have one.",
+    )
+    def imported_summaries(
+        encounters: pl.DataFrame,
+        conditions: pl.DataFrame,
+        medications: pl.DataFrame,
+        allergies: pl.DataFrame,
+        observations: pl.DataFrame,
+        procedures: pl.DataFrame,
+        immunizations: pl.DataFrame,
+        encounter_facilities: pl.DataFrame,
+    ) -> dg.MaterializeResult:
+        tables = {
+            "encounters": encounters, "conditions": conditions, "medications": medications,
+            "allergies": allergies, "observations": observations, "procedures": procedures,
+            "immunizations": immunizations,
+        }  # fmt: skip
+        return summaries_output(tables, encounter_facilities)
+
+    return imported_summaries
 
 
 def build_classifier_assets(

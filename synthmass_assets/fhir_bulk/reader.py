@@ -109,6 +109,15 @@ def read_export(
     )
 
 
+def empty_import() -> FhirImport:
+    """An import of no export: no records, and every history table empty in its schema."""
+    return FhirImport(
+        records=pl.DataFrame(schema={f: pl.String() for f in RECORD_FIELDS}),
+        tables={t: pl.DataFrame(schema=SYNTHEA_SCHEMAS[t]) for t in CLINICAL_TABLES},
+        encounter_facilities=pl.DataFrame(schema=EF_SCHEMA),
+    )
+
+
 def _unique_across(parts: list[FhirImport], names: list[str]) -> None:
     """Record and encounter ids may not repeat across exports."""
     for attribute, column in (("records", "record_id"), ("encounter_facilities", "encounter_id")):
@@ -123,8 +132,9 @@ def _unique_across(parts: list[FhirImport], names: list[str]) -> None:
             value = twice.get_column(column)[0]
             where = twice.filter(pl.col(column) == value).get_column("export").to_list()
             raise InputDataError(
-                f"{column} {value!r} occurs in more than one export ({', '.join(where)}); ids "
-                "must be unique across facilities: give each export its own MRN system"
+                f"{column} {value!r} occurs in more than one facility's input "
+                f"({', '.join(where)}); ids must be unique across facilities (give each FHIR "
+                "export its own MRN system, each Synthea folder its own patients)"
             )
 
 
@@ -149,9 +159,18 @@ def read_exports(
         raise InputDataError("no FHIR exports configured; list export folders in fhir_exports")
     facilities = facilities or {}
     parts = [read_export(p, facilities.get(str(p)), mrn_system) for p in paths]
-    _unique_across(parts, [str(p) for p in paths])
+    return combined_imports(parts, [str(p) for p in paths])
+
+
+def combined_imports(parts: Sequence[FhirImport], names: Sequence[str]) -> FhirImport:
+    """Imports of several facilities (``names``: where each came from) as one.
+
+    Raises:
+        InputDataError: a record id or encounter id occurs in more than one of them.
+    """
+    _unique_across(list(parts), list(names))
     return FhirImport(
-        records=pl.concat([p.records for p in parts]),
+        records=pl.concat([p.records for p in parts], how="diagonal_relaxed"),
         tables={t: pl.concat([p.tables[t] for p in parts]) for t in CLINICAL_TABLES},
         encounter_facilities=pl.concat([p.encounter_facilities for p in parts]),
         resources=dict(sum((Counter(p.resources) for p in parts), Counter())),

@@ -12,6 +12,7 @@ import dagster as dg
 import polars as pl
 
 from synthmass_assets.classifier.serving.contract import ClassifierBinding
+from synthmass_assets.errors import SynthmassError
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.mpi import clustering, golden
 from synthmass_assets.mpi.calibration import params_from_table
@@ -19,9 +20,16 @@ from synthmass_assets.mpi.config import DecisionConfig, FusionConfig, LinkConfig
 from synthmass_assets.mpi.decisions import decide_pairs, decision_counts
 from synthmass_assets.mpi.fusion import track_prior
 from synthmass_assets.mpi.output_assets import build_fhir_asset, build_metrics_asset
-from synthmass_assets.mpi.prediction_assets import GROUP, KINDS, build_pair_predictions
+from synthmass_assets.mpi.prediction_assets import (
+    GROUP,
+    KINDS,
+    build_pair_predictions,
+    calibration_folder,
+    published_calibration,
+)
 from synthmass_assets.resolution.sources import rule_scope
 from synthmass_assets.resources.privacy import PrivacySettings
+from synthmass_assets.resources.storage import SynthmassStorage
 
 
 def _spec(track: str, name: str, inputs: list[str], description: str) -> dict[str, Any]:
@@ -77,17 +85,58 @@ def _splink_matches_asset(track: str) -> dg.AssetsDefinition:
     return splink_matches
 
 
+FUSED_DESCRIPTION = (
+    "Accepted pairs: classifier-scored pairs whose fused Splink + classifier log-odds reach the "
+    "calibrated threshold (classifier), auto-matches without clinical history (splink_auto) and "
+    "gray-zone pairs without it decided by Splink (splink_only); at sources declared "
+    "duplicate-free a record keeps its strongest match and two of its records never match, and "
+    "pairs the clustering guard cuts are rejected. With decision_source, fused_score and both "
+    "component scores."
+)
+
+
+def _fused_output(
+    context: dg.AssetExecutionContext,
+    config: FusionConfig,
+    scored_pairs: pl.DataFrame,
+    records: pl.DataFrame,
+    pair_predictions: pl.DataFrame,
+    fusion_calibration: pl.DataFrame,
+    **extra: Any,
+) -> dg.Output[pl.DataFrame]:
+    """Fused decisions with the calibration's parameters and the track's label-free prior."""
+    calibrated, estimator = params_from_table(fusion_calibration)
+    params = config.overrides(calibrated)
+    prior = track_prior(
+        estimator,
+        pair_predictions["logit"].to_numpy(),
+        pair_predictions["match_probability"].to_numpy(),
+        pair_predictions["match_weight"].to_numpy(),
+        params.training_rate,
+    )
+    context.log.info("Scored pairs (%s): %s; fusion %s", estimator, prior, params)
+    rules = config.to_rules()
+    decisions = decide_pairs(scored_pairs, records, rules, pair_predictions, params, prior)
+    return _resolved(
+        decisions,
+        records,
+        config,
+        classifier=True,
+        scored_pairs_base_rate=round(prior.base_rate, 4),
+        scored_pairs_splink_median=round(prior.splink_center, 4),
+        base_rate_estimator=estimator,
+        fusion=dg.MetadataValue.json(_finite(asdict(params))),
+        calibrated_fusion=dg.MetadataValue.json(_finite(asdict(calibrated))),
+        **extra,
+    )
+
+
 def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinition:
     spec = _spec(
         track,
         "resolved_matches",
         ["scored_pairs", "facility_records", "pair_predictions", "sources"],
-        "Accepted pairs: classifier-scored pairs whose fused Splink + classifier log-odds reach "
-        "the calibrated threshold (classifier), auto-matches without clinical history "
-        "(splink_auto) and gray-zone pairs without it decided by Splink (splink_only); at "
-        "sources declared duplicate-free a record keeps its strongest match and two of its "
-        "records never match, and pairs the clustering guard cuts are rejected. With "
-        "decision_source, fused_score and both component scores.",
+        FUSED_DESCRIPTION,
     )
     calibration_key = dg.AssetKey([calibration_track, "fusion_calibration"])
     spec["ins"]["fusion_calibration"] = dg.AssetIn(key=calibration_key)
@@ -102,29 +151,60 @@ def _fused_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinit
         fusion_calibration: pl.DataFrame,
         sources: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
-        calibrated, estimator = params_from_table(fusion_calibration)
-        params = config.overrides(calibrated)
-        prior = track_prior(
-            estimator,
-            pair_predictions["logit"].to_numpy(),
-            pair_predictions["match_probability"].to_numpy(),
-            pair_predictions["match_weight"].to_numpy(),
-            params.training_rate,
-        )
-        context.log.info("Scored pairs (%s): %s; fusion %s", estimator, prior, params)
-        rules = config.to_rules()
         records = rule_scope(facility_records, sources)
-        decisions = decide_pairs(scored_pairs, records, rules, pair_predictions, params, prior)
-        return _resolved(
-            decisions,
-            records,
-            config,
-            classifier=True,
-            scored_pairs_base_rate=round(prior.base_rate, 4),
-            scored_pairs_splink_median=round(prior.splink_center, 4),
-            base_rate_estimator=estimator,
-            fusion=dg.MetadataValue.json(_finite(asdict(params))),
-            calibrated_fusion=dg.MetadataValue.json(_finite(asdict(calibrated))),
+        return _fused_output(
+            context, config, scored_pairs, records, pair_predictions, fusion_calibration
+        )
+
+    return resolved_matches
+
+
+def _imported_history_matches_asset(track: str, calibration_track: str) -> dg.AssetsDefinition:
+    """resolved_matches of a track whose histories may be absent (custom): fused where the
+    classifier scored pairs, with the calibration the training track published; Splink alone
+    where it scored none (no imported histories, or no promoted model in this home)."""
+    spec = _spec(
+        track,
+        "resolved_matches",
+        ["scored_pairs", "facility_records", "pair_predictions", "clinical_summaries", "sources"],
+        FUSED_DESCRIPTION + " Without any classifier-scored pair (flat files carry no history) "
+        "every pair is decided by Splink alone.",
+    )
+    spec["deps"] = [dg.AssetKey([calibration_track, "fusion_calibration"])]
+
+    @dg.asset(**spec)
+    def resolved_matches(
+        context: dg.AssetExecutionContext,
+        config: FusionConfig,
+        storage: SynthmassStorage,
+        scored_pairs: pl.DataFrame,
+        facility_records: pl.DataFrame,
+        pair_predictions: pl.DataFrame,
+        clinical_summaries: pl.DataFrame,
+        sources: pl.DataFrame,
+    ) -> dg.Output[pl.DataFrame]:
+        records = rule_scope(facility_records, sources)
+        with_history = clinical_summaries.join(records, on="record_id", how="semi").height
+        extra = {
+            "records_with_history": with_history,
+            "records_without_history": records.height - with_history,
+            "pairs_scored_by_classifier": pair_predictions.height,
+        }
+        if pair_predictions.is_empty():
+            context.log.info("No classifier-scored pair: Splink decides every pair")
+            decisions = decide_pairs(scored_pairs, records, config.to_rules())
+            return _resolved(decisions, records, config, classifier=False, **extra)
+        calibration = published_calibration(storage, calibration_track)
+        if calibration is None:
+            raise SynthmassError(
+                f"{track}/pair_predictions scored {pair_predictions.height} pairs, but no fusion "
+                f"calibration of the {calibration_track} track is published in this home "
+                f"(models/{calibration_folder(calibration_track)}); materialize "
+                f"{calibration_track}/fusion_calibration, or re-materialize it if it predates "
+                "this release"
+            )
+        return _fused_output(
+            context, config, scored_pairs, records, pair_predictions, calibration, **extra
         )
 
     return resolved_matches
@@ -240,6 +320,7 @@ def build_mpi_assets(
     has_ground_truth: bool = True,
     has_encounters: bool = True,
     private: bool = False,
+    imported_histories: bool = False,
 ) -> list[dg.AssetsDefinition]:
     """The mpi assets of one track.
 
@@ -253,9 +334,17 @@ def build_mpi_assets(
         has_encounters: Break address ties by ``encounter_facilities`` (latest visit).
         private: The track holds users' records: previews show identifying fields as shapes
             unless the privacy resource allows values.
+        imported_histories: Histories come with the user's extracts and may be absent: the
+            classifier scores what it can (none without a promoted model) and the fusion reads
+            the calibration the calibration track published (see ``publish_calibration``).
     """
     assets = []
-    if classifier is not None:
+    if classifier is not None and imported_histories:
+        assets += [
+            build_pair_predictions(track, classifier, model_optional=True),
+            _imported_history_matches_asset(track, calibration_track),
+        ]
+    elif classifier is not None:
         assets += [
             build_pair_predictions(track, classifier),
             _fused_matches_asset(track, calibration_track),

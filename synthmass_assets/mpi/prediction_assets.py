@@ -8,6 +8,7 @@ import dagster as dg
 import polars as pl
 
 from synthmass_assets.classifier.serving.contract import ClassifierBinding
+from synthmass_assets.errors import SynthmassError
 from synthmass_assets.k8s import GPU_STEP
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.mpi.calibration import fit_calibration
@@ -20,10 +21,14 @@ GROUP = "mpi"
 # DESIGN.md lists pair_predictions with the classifier stage's assets.
 PREDICTIONS_GROUP = "classifier"
 KINDS = {"duckdb", "polars"}
+CALIBRATION_FILE = "fusion_calibration.parquet"
 
 
 def build_pair_predictions(
-    track: str, classifier: ClassifierBinding, held_out_only: bool = False
+    track: str,
+    classifier: ClassifierBinding,
+    held_out_only: bool = False,
+    model_optional: bool = False,
 ) -> dg.AssetsDefinition:
     """``[track, "pair_predictions"]``: the promoted classifier's score of the track's pairs.
 
@@ -31,6 +36,8 @@ def build_pair_predictions(
         track: Asset key prefix.
         classifier: The classifier stage's binding (model asset, scorer, held-out records).
         held_out_only: Score only pairs of records the model was not fitted on (training track).
+        model_optional: Without a promoted model (the training track never materialized in
+            this home), score nothing and say why instead of failing (custom track).
     """
     summaries_key = dg.AssetKey([track, classifier.summaries_asset])
     scope = "held-out pairs of the" if held_out_only else "pairs of the"
@@ -48,7 +55,8 @@ def build_pair_predictions(
         code_version="1",
         description=f"Classifier probability and logit of the {scope} configured tiers (all "
         "by default, above a Splink probability floor) whose two records both have clinical "
-        "history, from the promoted model.",
+        "history, from the promoted model."
+        + (" Without a promoted model nothing is scored (metadata says why)." * model_optional),
     )
     def pair_predictions(
         context: dg.AssetExecutionContext,
@@ -68,8 +76,23 @@ def build_pair_predictions(
             pairs.height, in_tiers, tiers, config.min_match_probability,
         )  # fmt: skip
         started = time.perf_counter()
-        scorer = classifier.load_scorer(storage)
-        predictions = predict(scorer, pairs, summaries, config.batch_size)
+        skipped = ""
+        if pairs.is_empty():
+            # Nothing to score (no pair of records with history): the model is not loaded.
+            skipped = "no pair in the scored tiers has clinical history on both records"
+            predictions = predict(_no_scorer, pairs, summaries, config.batch_size)
+        else:
+            try:
+                scorer = classifier.load_scorer(storage)
+            except SynthmassError as error:
+                if not model_optional:
+                    raise
+                skipped = f"no promoted classifier: {error}"
+                pairs = pairs.clear()
+                scorer = _no_scorer
+            predictions = predict(scorer, pairs, summaries, config.batch_size)
+        if skipped:
+            context.log.warning("Pair classifier skipped: %s", skipped)
         seconds = time.perf_counter() - started
         deciles = predictions.select(
             pl.col("probability").quantile(q / 10).alias(f"p{q * 10}") for q in range(11)
@@ -82,6 +105,8 @@ def build_pair_predictions(
                 min_match_probability=config.min_match_probability,
                 pairs_in_tiers=in_tiers,
                 held_out_only=held_out_only,
+                pairs_scored=predictions.height,
+                skipped=skipped or "no",
                 seconds=round(seconds, 2),
                 pairs_per_s=round(pairs.height / max(seconds, 1e-9), 1),
                 mean_probability=float(predictions["probability"].mean() or 0.0),  # type: ignore[arg-type]
@@ -90,6 +115,10 @@ def build_pair_predictions(
         )
 
     return pair_predictions
+
+
+def _no_scorer(pairs: pl.DataFrame, summaries: pl.DataFrame) -> pl.DataFrame:
+    raise SynthmassError("no pair classifier is loaded")  # predict() never calls it on no pairs
 
 
 def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
@@ -104,10 +133,11 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
         },
         group_name=GROUP,
         kinds=KINDS | {"scipy"},
-        code_version="2",
+        code_version="3",
     )
     def fusion_calibration(
         config: CalibrationConfig,
+        storage: SynthmassStorage,
         pair_predictions: pl.DataFrame,
         ground_truth: pl.DataFrame,
         sources: pl.DataFrame,
@@ -128,15 +158,38 @@ def build_fusion_calibration(track: str) -> dg.AssetsDefinition:
             config.fusion_method(),
         )
         row = table.row(0, named=True)
+        path = publish_calibration(storage, track, table)
         return dg.Output(
             table,
             metadata={
                 **{k: _metadata_value(v) for k, v in row.items()},
+                "published_to": path,
                 "calibration": markdown_table(table),
             },
         )
 
     return fusion_calibration
+
+
+def calibration_folder(track: str) -> str:
+    """Model folder holding a copy of the track's fusion calibration, for tracks that cannot
+    take it as an input (custom: its training track may never have run in this home)."""
+    return f"{track}_fusion_calibration"
+
+
+def publish_calibration(storage: SynthmassStorage, track: str, table: pl.DataFrame) -> str:
+    """Write the calibration table beside the models (``models/<track>_fusion_calibration``)."""
+    table.write_parquet(storage.model_dir(calibration_folder(track)) / CALIBRATION_FILE)
+    return storage.publish_model(calibration_folder(track))
+
+
+def published_calibration(storage: SynthmassStorage, track: str) -> pl.DataFrame | None:
+    """The calibration :func:`publish_calibration` wrote, None when there is none."""
+    try:
+        file = storage.fetch_model(calibration_folder(track)) / CALIBRATION_FILE
+    except SynthmassError:
+        return None
+    return pl.read_parquet(file) if file.is_file() else None
 
 
 def _metadata_value(value: Any) -> Any:

@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
+from synthmass_assets.fhir_bulk.reader import empty_import
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.population.schema import CLINICAL_TABLES
 from synthmass_assets.privacy import masked
@@ -36,6 +37,12 @@ class CustomRecordsConfig(SourcesConfig):
         "MedicationStatement, Observation, Procedure, Immunization, AllergyIntolerance). Each "
         "Patient becomes a record (facility: the folder name), its resources the record's "
         "clinical history (custom/encounter_facilities and the Synthea-schema tables).",
+    )
+    synthea_folders: list[str] = Field(
+        default_factory=list,
+        description="Synthea CSV folders, one per facility, in the population stage's format "
+        "(patients.csv, encounters.csv, conditions.csv, ...): each patient becomes a record "
+        "(record id: its Id; facility: the folder name), its rows the record's clinical history.",
     )
     column_mapping: dict[str, str] = Field(
         default_factory=dict,
@@ -102,7 +109,8 @@ def _invalid_summary(invalid: pl.DataFrame, show_values: bool) -> dg.MarkdownMet
         **{
             name: dg.AssetOut(
                 key=dg.AssetKey([CUSTOM, name]),
-                description=f"From the FHIR exports: {HISTORY_DESCRIPTIONS.get(name, name)}.",
+                description="From the FHIR exports and Synthea folders (empty without them): "
+                f"{HISTORY_DESCRIPTIONS.get(name, name)}.",
                 kinds={"polars", "duckdb"},
                 is_required=False,
                 code_version="1",
@@ -131,9 +139,10 @@ def custom_facility_records(
     parse are kept, counted and listed. Without configured paths the custom track is skipped
     (its downstream assets too). Previews show identifying fields as value shapes unless the
     privacy resource allows values."""
-    if not config.paths and not config.fhir_exports:
+    if not config.paths and not config.fhir_exports and not config.synthea_folders:
         context.log.info(
-            "No custom extract configured (paths and fhir_exports are empty): custom track skipped"
+            "No custom extract configured (paths, fhir_exports and synthea_folders are empty): "
+            "custom track skipped"
         )
         return
     extract = CustomExtract(
@@ -145,6 +154,7 @@ def custom_facility_records(
         link_type=config.link_type_name(),
         duplicate_free_sources=tuple(config.duplicate_free_sources),
         fhir_exports=tuple(config.fhir_exports),
+        synthea_folders=tuple(config.synthea_folders),
     )
     read = read_custom_records(extract)
     private = not privacy.show_identifying_values
@@ -163,17 +173,15 @@ def custom_facility_records(
     if read.truth is not None:
         yield dg.Output(read.truth, output_name="ground_truth", metadata=frame_metadata(read.truth))
     yield dg.Output(read.sources, output_name="sources", metadata=frame_metadata(read.sources))
-    if read.histories is not None:
-        tables = {
-            "encounter_facilities": read.histories.encounter_facilities,
-            **read.histories.tables,
-        }
-        resources = dg.MetadataValue.json(read.histories.resources)
-        for name in HISTORY_TABLES:
-            frame = tables[name]
-            yield dg.Output(
-                frame, output_name=name, metadata=frame_metadata(frame, resources=resources)
-            )
+    # History tables are always written (empty without FHIR exports), so that the clinical
+    # path runs and decides nothing rather than being skipped.
+    histories = read.histories or empty_import()
+    tables = {"encounter_facilities": histories.encounter_facilities, **histories.tables}
+    resources = dg.MetadataValue.json(histories.resources)
+    for name in HISTORY_TABLES:
+        frame = tables[name]
+        metadata = frame_metadata(frame, resources=resources)
+        yield dg.Output(frame, output_name=name, metadata=metadata)
     yield dg.Output(
         invalid,
         output_name="invalid_values",

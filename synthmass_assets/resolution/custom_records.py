@@ -9,9 +9,10 @@ from pathlib import Path
 import polars as pl
 
 from synthmass_assets.errors import InputDataError
-from synthmass_assets.fhir_bulk.reader import FhirImport, read_exports
+from synthmass_assets.fhir_bulk.reader import FhirImport, combined_imports, read_exports
 from synthmass_assets.resolution.dates import parse_dates
 from synthmass_assets.resolution.sources import ALL_SOURCES, LINK_TYPES, declared_sources
+from synthmass_assets.resolution.synthea_folders import read_synthea_folders
 from synthmass_assets.resolution.value_forms import malformed_values
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class CustomExtract:
     link_type: str = "link_and_dedupe"
     duplicate_free_sources: tuple[str, ...] = ()
     fhir_exports: tuple[str, ...] = ()
+    synthea_folders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,20 @@ def _sources(records: pl.DataFrame, extract: CustomExtract) -> pl.DataFrame:
     return sources
 
 
+def _histories(extract: CustomExtract) -> FhirImport | None:
+    """Records and histories of the FHIR exports and Synthea folders (None without either)."""
+    parts, names = [], []
+    if extract.fhir_exports:
+        parts.append(read_exports(list(extract.fhir_exports)))
+        names.append("fhir_exports")
+    if extract.synthea_folders:
+        parts.append(read_synthea_folders(extract.synthea_folders))
+        names.append("synthea_folders")
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    return combined_imports(parts, names)
+
+
 def read_custom_records(extract: CustomExtract) -> CustomRecords:
     """Facility records under our field names (unmapped fields absent), the ground truth
     (``record_id`` → ``patient_id``, ``facility_id``) with an entity column, the declared
@@ -163,17 +179,18 @@ def read_custom_records(extract: CustomExtract) -> CustomRecords:
             f"column_mapping targets unknown fields {sorted(unknown)}; "
             f"map to: {', '.join(RECORD_FIELDS)}"
         )
-    if not extract.paths and not extract.fhir_exports:
+    if not extract.paths and not extract.fhir_exports and not extract.synthea_folders:
         raise InputDataError(
-            "no input configured; set paths (flat files) or fhir_exports in the run config"
+            "no input configured; set paths (flat files), fhir_exports or synthea_folders in "
+            "the run config"
         )
     frames = [_mapped_frame(Path(name), extract) for name in extract.paths]
-    histories = read_exports(list(extract.fhir_exports)) if extract.fhir_exports else None
+    histories = _histories(extract)
     if histories is not None:
         exported = histories.records.with_columns(pl.col("birthdate_raw").alias("birthdate"))
         frames.append(
             exported.drop("birthdate_raw").with_columns(
-                _file=pl.lit("fhir_exports"), _row=pl.int_range(1, pl.len() + 1)
+                _file=pl.lit("fhir_exports / synthea_folders"), _row=pl.int_range(1, pl.len() + 1)
             )
         )
     records = pl.concat(frames, how="diagonal_relaxed")
