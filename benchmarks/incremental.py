@@ -178,22 +178,29 @@ def synthetic_records(people: int, seed: int = 7) -> pl.DataFrame:
     ).sample(fraction=1.0, shuffle=True, seed=seed)
 
 
-def timing(index_records: int, batch_records: int) -> dict[str, object]:
+def timing(index_records: int, batch_records: int, model: Path) -> dict[str, object]:
     from synthmass_assets.living.engine import MatchSettings, process_batch
     from synthmass_assets.living.identity import new_golden_id
     from synthmass_assets.living.store import IndexStore
     from synthmass_assets.mpi.decisions import DecisionRules
-    from synthmass_assets.resolution.linkage import TrainingParams, train_model
+    from synthmass_assets.resolution.blocking import choose_rules
+    from synthmass_assets.resolution.comparisons import blocking_rule, model_spec
+    from synthmass_assets.resolution.linkage import populated_columns
     from synthmass_assets.resolution.normalize import matching_features
 
     records = synthetic_records(int((index_records + batch_records) / 1.65) + 1)
     index, batch = records.head(index_records), records.slice(index_records, batch_records)
     work = Path(tempfile.mkdtemp(prefix="incremental_"))
     sample = matching_features(index.head(20_000).drop("person"))
-    # Blocking rules are chosen for the index's size: per-record comparisons grow with it.
+    settings = json.loads(model.read_text())
+    # Prediction rules re-chosen for the index's size: per-record comparisons grow with it, so
+    # the sample's budget shrinks by sample / index (what splink_model would pick on the index).
     scale = sample.height / max(index_records, 1)
-    params = TrainingParams(max_comparisons_per_record=120 * scale, max_comparisons_total=20e6)
-    settings = train_model(sample, params, work).settings
+    candidates = model_spec(populated_columns(sample)).prediction_rules
+    rules = choose_rules(sample, candidates, 120 * scale, 20e6 * scale)
+    settings["blocking_rules_to_generate_predictions"] = [
+        blocking_rule(r.columns).get_blocking_rule("duckdb").as_dict() for r in rules
+    ]
     features = matching_features(index.drop("person"))
     golden = index.group_by("person").agg(anchor=pl.col("record_id").min())
     golden = golden.with_columns(
@@ -268,9 +275,17 @@ def main() -> None:
     )
     parser.add_argument("--index-records", type=int)
     parser.add_argument("--batch-records", type=int)
+    home = Path(os.environ.get("SYNTHMASS_HOME", ".synthmass"))
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=home / "models" / "evaluation_splink_model" / "splink_model.json",
+        help="stored Splink model the timed batch is scored with (default: the evaluation "
+        "track's in SYNTHMASS_HOME)",
+    )
     args = parser.parse_args()
     if args.index_records:
-        result = timing(args.index_records, args.batch_records or 1000)
+        result = timing(args.index_records, args.batch_records or 1000, args.model)
     else:
         home = args.home or Path(tempfile.mkdtemp(prefix="incremental_home_"))
         result = replay(home.resolve(), args.reuse_one_shot)
