@@ -256,9 +256,10 @@ def _links_asset(track: str) -> dg.AssetsDefinition:
     return record_links
 
 
-def _golden_output(
+def golden_output(
     records: pl.DataFrame, links: pl.DataFrame, seen: pl.DataFrame | None, private: bool
 ) -> dg.Output[pl.DataFrame]:
+    """The golden records of ``links`` with their UI metadata (also the live track's)."""
     frame = golden.golden_records(records, links, seen)
     counts = frame.group_by("record_count").len().sort("record_count")
     shown = frame.drop("provenance").with_columns(
@@ -293,7 +294,7 @@ def _golden_asset(track: str, has_encounters: bool, private: bool) -> dg.AssetsD
             privacy: PrivacySettings, facility_records: pl.DataFrame, record_links: pl.DataFrame
         ) -> dg.Output[pl.DataFrame]:
             mask = private and not privacy.show_identifying_values
-            return _golden_output(facility_records, record_links, None, mask)
+            return golden_output(facility_records, record_links, None, mask)
 
         return golden_without_visits
 
@@ -308,7 +309,7 @@ def _golden_asset(track: str, has_encounters: bool, private: bool) -> dg.AssetsD
     ) -> dg.Output[pl.DataFrame]:
         seen = golden.last_seen(encounter_facilities)
         mask = private and not privacy.show_identifying_values
-        return _golden_output(facility_records, record_links, seen, mask)
+        return golden_output(facility_records, record_links, seen, mask)
 
     return golden_records
 
