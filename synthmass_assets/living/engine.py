@@ -5,9 +5,10 @@
    size), tiered like ``scored_pairs``, and given to the classifier where it can score them.
 2. The golden ids the batch touches are those of indexed records with a new pair whose fused
    score reaches the review band; every record of them plus the batch is the region.
-3. The region's stored pairs are decided with the one-shot track's rules and fusion
-   (``mpi.decisions``), the guard cuts rejected and the accepted pairs clustered under the
-   guards (``mpi.clustering``), exactly as ``resolved_matches`` and ``record_links`` do.
+3. The region's new pairs are decided with the one-shot track's rules and fusion
+   (``mpi.decisions``), its old pairs keep the decision stored when they were new, and the
+   accepted pairs are clustered under the guards with the kept ones first (``region``), so a
+   golden id moves only when a new record brings evidence about its person.
 4. The region's clusters get golden ids (``identity``) and link states (``states``); links,
    events, pairs and the new records are saved in one transaction (``store``).
 
@@ -27,14 +28,21 @@ import polars as pl
 
 from synthmass_assets.living.identity import POSSIBLE_MATCH, assign_golden_ids
 from synthmass_assets.living.matching import score_batch
+from synthmass_assets.living.region import (
+    DECISION_COLUMNS,
+    Deciding,
+    RegionDecision,
+    decide,
+    decide_region,
+    tiered,
+)
 from synthmass_assets.living.states import region_links
 from synthmass_assets.living.store import IndexStore
-from synthmass_assets.mpi.clustering import Guard, guarded_clusters, reject_guard_cuts
-from synthmass_assets.mpi.decisions import DecisionRules, decide_pairs, empty_predictions
-from synthmass_assets.mpi.fusion import FusionParams, TrackPrior, track_prior
+from synthmass_assets.mpi.clustering import Guard
+from synthmass_assets.mpi.decisions import DecisionRules, empty_predictions
+from synthmass_assets.mpi.fusion import FusionParams
 from synthmass_assets.resolution.normalize import matching_features
-from synthmass_assets.resolution.prior import consistent_prior, with_prior
-from synthmass_assets.resolution.tiers import assign_tiers
+from synthmass_assets.resolution.prior import consistent_prior
 
 PairScorer = Callable[[pl.DataFrame], pl.DataFrame]
 """Classifier predictions (``record_id_l``, ``record_id_r``, ``probability``, ``logit``) for
@@ -72,6 +80,16 @@ class MatchSettings:
     review_floor: float = 0.2
     base_rate_estimator: str = "em"
 
+    def deciding(self) -> Deciding:
+        return Deciding(
+            self.rules,
+            self.guards,
+            self.fusion,
+            self.auto_match_threshold,
+            self.auto_reject_threshold,
+            self.base_rate_estimator,
+        )
+
 
 @dataclass
 class BatchReport:
@@ -87,6 +105,7 @@ class BatchReport:
     possible_matches: int = 0
     pairs_scored: int = 0
     region_records: int = 0
+    prevented_flips: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -95,33 +114,6 @@ def scaled_prior(state: tuple[float, int], records: int) -> float:
     their square, so λ scales by (n₀ − 1) / (n − 1)."""
     prior, first = state
     return prior * max(first - 1, 1) / max(records - 1, 1)
-
-
-def _tiered(
-    pairs: pl.DataFrame, model_prior: float, prior: float, s: MatchSettings
-) -> pl.DataFrame:
-    shifted = with_prior(pairs, model_prior, prior)
-    return assign_tiers(shifted, s.auto_match_threshold, s.auto_reject_threshold)
-
-
-def _decide(
-    pairs: pl.DataFrame, records: pl.DataFrame, s: MatchSettings, rules: DecisionRules
-) -> pl.DataFrame:
-    predictions = pairs.filter(pl.col("logit").is_not_null()).select(
-        "record_id_l", "record_id_r", "probability", "logit"
-    )
-    if predictions.is_empty() or s.fusion is None:
-        return decide_pairs(pairs.drop("probability", "logit"), records, rules)
-    prior: TrackPrior = track_prior(
-        s.base_rate_estimator,  # type: ignore[arg-type]
-        predictions["logit"].to_numpy(),
-        pairs.filter(pl.col("logit").is_not_null())["match_probability"].to_numpy(),
-        pairs.filter(pl.col("logit").is_not_null())["match_weight"].to_numpy(),
-        s.fusion.training_rate,
-    )
-    return decide_pairs(
-        pairs.drop("probability", "logit"), records, rules, predictions, s.fusion, prior
-    )
 
 
 def _oriented(pairs: pl.DataFrame) -> pl.DataFrame:
@@ -176,12 +168,12 @@ def process_batch(
         first_state = (consistent_prior(raw["match_weight"].to_numpy(), model_prior, total), size)
         state = first_state
     prior = scaled_prior(state, size)
-    scored = _with_predictions(_tiered(raw, model_prior, prior, settings), settings)
+    deciding = settings.deciding()
+    scored = _with_predictions(tiered(raw, model_prior, prior, deciding), settings)
     seconds["classifier"] = time.perf_counter() - clock - sum(seconds.values())
 
-    near = _decide(scored, features, settings, NO_RULES).filter(
-        pl.col("fused_score") >= settings.review_floor
-    )
+    first_look = decide(scored, features, deciding, NO_RULES)
+    near = first_look.filter(pl.col("fused_score") >= settings.review_floor)
     reached = pl.concat([near["record_id_l"], near["record_id_r"]]).unique()
     touched = store.links_of(reached.filter(~reached.is_in(features["record_id"].implode())))
     previous = store.members_of(touched.get_column("golden_id"))
@@ -189,44 +181,67 @@ def process_batch(
     region_records = pl.concat(
         [store.index_of(previous["record_id"]), features], how="diagonal_relaxed"
     )
-    stored = store.pairs_among(region_ids).with_columns(match_probability=pl.lit(None, pl.Float64))
     among = pl.col("record_id_l").is_in(region_ids.implode()) & pl.col("record_id_r").is_in(
         region_ids.implode()
     )
-    region_pairs = pl.concat(
-        [
-            _tiered(stored.drop("match_probability"), model_prior, prior, settings),
-            scored.filter(among).select(stored.columns + ["tier"]),
-        ],
-        how="diagonal_relaxed",
-    )
-    decisions, _ = reject_guard_cuts(
-        _decide(region_pairs, region_records, settings, settings.rules),
+    old_pairs = store.pairs_among(previous["record_id"])
+    region = decide_region(
+        old_pairs,
+        scored.filter(among),
         region_records,
-        settings.guards,
-        "fused_log_odds",
-    )
-    clusters, _ = guarded_clusters(
-        region_records, decisions.filter("accepted"), settings.guards, "fused_log_odds"
+        model_prior,
+        prior,
+        deciding,
     )
     goldens = previous.get_column("golden_id").unique()
-    assignment = assign_golden_ids(clusters, previous, store.ages(goldens), batch_id, at)
-    links = region_links(assignment.golden, decisions, previous, batch_id, settings.review_floor)
+    assignment = assign_golden_ids(region.clusters, previous, store.ages(goldens), batch_id, at)
+    links = region_links(
+        assignment.golden, region.decisions, previous, batch_id, settings.review_floor
+    )
     seconds["decide_and_cluster"] = time.perf_counter() - clock - sum(seconds.values())
-    keys = ["record_id_l", "record_id_r"]
     store.save(
         links,
         assignment.events,
-        raw.select(*keys, "match_weight").join(
-            scored.select(*keys, "probability", "logit"), on=keys, how="left"
-        ),
+        _stored_pairs(raw, scored, first_look, old_pairs, region),
         features,
         first_state,
     )
     seconds["save"] = time.perf_counter() - clock - sum(seconds.values())
+    report.prevented_flips = region.prevented_flips
     _count(report, assignment.events, links, new.height, scored.height, region_ids.len())
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+def _stored_pairs(
+    raw: pl.DataFrame,
+    scored: pl.DataFrame,
+    first_look: pl.DataFrame,
+    old_pairs: pl.DataFrame,
+    region: RegionDecision,
+) -> pl.DataFrame:
+    """What ``mpi_pairs`` gains: every new pair (Splink weight under the model's prior, the
+    classifier's output) with its decision — the region's, or rejected outside the region
+    (below the review band) — and the old pairs whose verdict a new pair overturned."""
+    keys = ["record_id_l", "record_id_r"]
+    decided = region.decisions.select(*keys, *DECISION_COLUMNS)
+    outside = first_look.join(decided.select(keys), on=keys, how="anti").with_columns(
+        accepted=pl.lit(False)
+    )
+    decisions = pl.concat([decided, outside.select(*keys, *DECISION_COLUMNS)])
+    new = (
+        raw.select(*keys, "match_weight")
+        .join(scored.select(*keys, "probability", "logit"), on=keys)
+        .join(decisions, on=keys)
+    )
+    overturned = (
+        old_pairs.drop("accepted", "decision_source")
+        .join(decided.select(*keys, "accepted", "decision_source"), on=keys)
+        .join(old_pairs.select(*keys, "accepted"), on=keys, suffix="_before")
+        .filter(pl.col("accepted") != pl.col("accepted_before"))
+        .drop("accepted_before")
+    )
+    return pl.concat([new, overturned.select(new.columns)])
 
 
 def _count(

@@ -7,9 +7,11 @@ golden ids so that an id moves only when the evidence about its person changed:
 - a cluster holding one keeps it: the batch's records in it ``link`` to that id;
 - a cluster holding several merges them: the oldest id survives (``merge``), every other is
   ``redirect``-ed to it (FHIR ``Patient.link`` replaced-by / replaces);
-- a previous golden id whose records now lie in several clusters keeps the cluster with most of
-  its records (ties: the one holding its smallest record id); the others ``split`` off to their
-  own cluster's id.
+- a previous golden id whose records now lie in several clusters stays with the records about
+  whose person nothing new arrived: the cluster without a record of this batch, then the one
+  with most of its records (ties: the one holding its smallest record id); the others
+  ``split`` off to their own cluster's id, so the id moves only with the records the new
+  evidence is about.
 
 Links a steward made (``link_source`` MANUAL) are never changed: the record keeps its golden id
 and state, and a golden id holding a MANUAL link is never retired by a merge.
@@ -70,12 +72,14 @@ class Assignment:
     events: pl.DataFrame
 
 
-def _homes(previous: pl.DataFrame) -> pl.DataFrame:
-    """Each previous golden id's home cluster: the one holding most of its AUTO records."""
+def _homes(previous: pl.DataFrame, fresh: pl.Series) -> pl.DataFrame:
+    """Each previous golden id's home cluster: one without a ``fresh`` (this batch's) record
+    first, then the one holding most of its AUTO records."""
     return (
         previous.group_by("old_golden", "cluster")
         .agg(n=pl.len(), first=pl.col("record_id").min())
-        .sort(["old_golden", "n", "first"], descending=[False, True, False])
+        .with_columns(quiet=~pl.col("cluster").is_in(fresh.implode()))
+        .sort(["old_golden", "quiet", "n", "first"], descending=[False, True, True, False])
         .group_by("old_golden", maintain_order=True)
         .first()
         .select("old_golden", home="cluster")
@@ -112,7 +116,8 @@ def assign_golden_ids(
     )
     pinned = rows.filter(pl.col("source") == MANUAL).get_column("old_golden").unique()
     auto = rows.filter(pl.col("old_golden").is_not_null() & (pl.col("source") != MANUAL))
-    homes = _homes(auto)
+    new_records = rows.filter(pl.col("old_golden").is_null())
+    homes = _homes(auto, new_records.get_column("cluster").unique())
     claims = (
         homes.join(
             ages.select(old_golden=pl.col("golden_id").cast(pl.String), age="age"),
@@ -125,7 +130,6 @@ def assign_golden_ids(
     survivors = claims.group_by("home", maintain_order=True).agg(
         survivor=pl.col("old_golden").first()
     )
-    new_records = rows.filter(pl.col("old_golden").is_null())
     anchors = rows.group_by("cluster").agg(
         anchor=pl.col("record_id").filter(pl.col("source").fill_null(AUTO) != MANUAL).min(),
         bridge=pl.col("record_id").filter(pl.col("old_golden").is_null()).min(),

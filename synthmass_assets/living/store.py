@@ -2,7 +2,8 @@
 
 ``mpi_links`` and ``mpi_events`` are the contract; beside them the index keeps what the next
 batch needs: ``mpi_index`` (matching features of every indexed record), ``mpi_pairs`` (every
-scored candidate pair, Splink weight under the model's prior and the classifier's output) and
+scored candidate pair, Splink weight under the model's prior, the classifier's output and the
+decision made when the pair was new, which later batches keep: see ``region``) and
 ``mpi_state`` (the prior fixed by the first batch).
 """
 
@@ -21,12 +22,17 @@ STORED_PAIR_SCHEMA: dict[str, pl.DataType] = {
     "match_weight": pl.Float64(),
     "probability": pl.Float64(),
     "logit": pl.Float64(),
+    "fused_score": pl.Float64(),
+    "fused_log_odds": pl.Float64(),
+    "accepted": pl.Boolean(),
+    "decision_source": pl.String(),
 }
+INDEX_TABLES = ("mpi_links", "mpi_events", "mpi_pairs", "mpi_state", "mpi_index")
 STATE_SCHEMA: dict[str, pl.DataType] = {"prior": pl.Float64(), "records": pl.Int64()}
 
 
 def _ddl(schema: dict[str, pl.DataType]) -> str:
-    types = {"String": "VARCHAR", "Float64": "DOUBLE", "Int64": "BIGINT"}
+    types = {"String": "VARCHAR", "Float64": "DOUBLE", "Int64": "BIGINT", "Boolean": "BOOLEAN"}
     return ", ".join(
         f'"{name}" {types.get(str(dtype), "TIMESTAMPTZ")}' for name, dtype in schema.items()
     )
@@ -50,6 +56,11 @@ class IndexStore:
         )
         for name, schema in tables:
             self.con.execute(f"CREATE TABLE IF NOT EXISTS {self.table(name)} ({_ddl(schema)})")
+
+    def drop(self) -> None:
+        """Empty the index: drop all its tables (a replay starting over)."""
+        for name in INDEX_TABLES:
+            self.con.execute(f"DROP TABLE IF EXISTS {self.table(name)}")
 
     def table(self, name: str) -> str:
         return f"{self.schema}.{name}"
@@ -129,8 +140,8 @@ class IndexStore:
         new_index: pl.DataFrame,
         prior: tuple[float, int] | None = None,
     ) -> None:
-        """One batch's changes in one transaction: links replaced per record, events, pairs
-        and indexed records appended."""
+        """One batch's changes in one transaction: links and pairs replaced per record and
+        pair, events and indexed records appended."""
         con = self.con
         con.register("links_in", links.select(list(LINKS_SCHEMA)))
         con.register("events_in", events.select(list(EVENTS_SCHEMA)))
@@ -144,7 +155,11 @@ class IndexStore:
             )
             con.execute(f"INSERT INTO {self.table('mpi_links')} SELECT * FROM links_in")
             con.execute(f"INSERT INTO {self.table('mpi_events')} SELECT * FROM events_in")
-            con.execute(f"INSERT INTO {self.table('mpi_pairs')} SELECT * FROM pairs_in")
+            con.execute(
+                f"DELETE FROM {self.table('mpi_pairs')} p USING pairs_in n "
+                "WHERE p.record_id_l = n.record_id_l AND p.record_id_r = n.record_id_r"
+            )
+            con.execute(f"INSERT INTO {self.table('mpi_pairs')} BY NAME SELECT * FROM pairs_in")
             if self.has_index():
                 con.execute(f"INSERT INTO {self.table('mpi_index')} BY NAME SELECT * FROM index_in")
             else:

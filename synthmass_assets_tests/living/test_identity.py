@@ -92,6 +92,16 @@ def test_separating_evidence_splits_the_minority_off() -> None:
     assert ("create", split_id, None, "n1") in _events(result)
 
 
+def test_a_split_id_stays_with_the_records_nothing_new_arrived_for() -> None:
+    previous = _previous({"r1": "G1", "r2": "G1", "r3": "G1"})
+    result = assign_golden_ids(
+        _clusters(a=["r1", "r2", "n1"], b=["r3"]), previous, _ages("G1"), "b2", AT
+    )
+    split_id = new_golden_id("b2", "n1")
+    assert _golden(result) == {"r1": split_id, "r2": split_id, "r3": "G1", "n1": split_id}
+    assert ("split", "G1", split_id, "r1") in _events(result)
+
+
 def test_untouched_ids_stay_when_nothing_changed() -> None:
     previous = _previous({"r1": "G1", "r2": "G1", "r3": "G2"})
     result = assign_golden_ids(
