@@ -21,6 +21,8 @@ from synthmass_assets.fhir_bulk.assets import build_fhir_export_asset
 from synthmass_assets.jobs import build_jobs
 from synthmass_assets.k8s import k8s_step_executor
 from synthmass_assets.living.assets import build_live_assets
+from synthmass_assets.living.inbox import inbox_folder
+from synthmass_assets.living.inbox_assets import build_inbox_assets, build_inbox_sensor
 from synthmass_assets.mpi.assets import build_mpi_assets
 from synthmass_assets.mpi.checks import build_mpi_checks
 from synthmass_assets.mpi.prediction_assets import build_calibration_assets
@@ -47,10 +49,12 @@ class DeploymentSettings:
     name: str
     home: Path
     show_identifying_values: bool = False
+    inbox: Path | None = None
 
 
 def deployment_settings(environ: dict[str, str] | None = None) -> DeploymentSettings:
-    """Read SYNTHMASS_DEPLOYMENT, SYNTHMASS_HOME and SYNTHMASS_SHOW_IDENTIFYING_VALUES."""
+    """Read SYNTHMASS_DEPLOYMENT, SYNTHMASS_HOME, SYNTHMASS_SHOW_IDENTIFYING_VALUES and
+    SYNTHMASS_INBOX (default ``$SYNTHMASS_HOME/inbox``)."""
     env = dict(os.environ if environ is None else environ)
     name = env.get("SYNTHMASS_DEPLOYMENT", "local")
     if name not in DEPLOYMENTS:
@@ -59,9 +63,8 @@ def deployment_settings(environ: dict[str, str] | None = None) -> DeploymentSett
             "unset it for the local default"
         )
     show = env.get(SHOW_VALUES_ENV, "").lower() in ("1", "true", "yes")
-    return DeploymentSettings(
-        name=name, home=Path(env.get("SYNTHMASS_HOME", DEFAULT_HOME)), show_identifying_values=show
-    )
+    home = Path(env.get("SYNTHMASS_HOME", DEFAULT_HOME))
+    return DeploymentSettings(name, home, show, inbox_folder(home, env))
 
 
 def stage_assets() -> list[dg.AssetsDefinition]:
@@ -102,12 +105,14 @@ def stage_checks() -> list[dg.AssetChecksDefinition]:
 
 def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
     """All assets and checks, bound to the deployment's resources and executor."""
-    assets = stage_assets()
+    inbox = settings.inbox or inbox_folder(settings.home, {})
+    assets = [*stage_assets(), *build_inbox_assets(inbox)]
     checks = stage_checks()
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
         jobs=build_jobs(),
+        sensors=[build_inbox_sensor(inbox)],
         resources=deployment_resources(
             settings.name, settings.home, settings.show_identifying_values
         ),

@@ -19,6 +19,7 @@ import polars as pl
 from synthmass_assets.classifier.serving.contract import ClassifierBinding
 from synthmass_assets.living.config import BatchMatchConfig, ReplayConfig
 from synthmass_assets.living.engine import BatchReport, MatchSettings, PairScorer, process_batch
+from synthmass_assets.living.output_assets import build_live_outputs
 from synthmass_assets.living.replay import replay_batches
 from synthmass_assets.living.store import IndexStore
 from synthmass_assets.metadata import frame_metadata, markdown_table
@@ -33,9 +34,19 @@ GROUP = "living"
 KINDS = {"duckdb", "polars", "splink"}
 
 
+def schema_of(track: str) -> str:
+    """The DuckDB schema of a track's index (``live/custom`` → ``live_custom``)."""
+    return track.replace("/", "_")
+
+
+def index_key(track: str, name: str) -> dg.AssetKey:
+    """``<track>/<name>``, where ``track`` may itself be a path (``live/custom``)."""
+    return dg.AssetKey([*track.split("/"), name])
+
+
 def batch_partitions(track: str) -> dg.DynamicPartitionsDefinition:
     """One dynamic partition per batch of ``track``."""
-    return dg.DynamicPartitionsDefinition(name=f"{track}_batches")
+    return dg.DynamicPartitionsDefinition(name=f"{schema_of(track)}_batches")
 
 
 def _classifier(
@@ -90,7 +101,8 @@ def apply_batch(
     """Apply one batch to the track's index in the SynthMass DuckDB file."""
     with duckdb.connect(str(storage.database_path)) as con:
         with tempfile.TemporaryDirectory(dir=storage.home) as workdir:
-            return process_batch(IndexStore(con, track), records, batch_id, settings, Path(workdir))
+            store = IndexStore(con, schema_of(track))
+            return process_batch(store, records, batch_id, settings, Path(workdir))
 
 
 def batch_results(track: str, report: BatchReport) -> tuple[dg.MaterializeResult, ...]:
@@ -101,12 +113,12 @@ def batch_results(track: str, report: BatchReport) -> tuple[dg.MaterializeResult
     summary = markdown_table(pl.DataFrame([counts]))
     return (
         dg.MaterializeResult(
-            asset_key=dg.AssetKey([track, "mpi_links"]),
-            metadata={**metadata, "batch": summary, "table": f"{track}.mpi_links"},
+            asset_key=index_key(track, "mpi_links"),
+            metadata={**metadata, "batch": summary, "table": f"{schema_of(track)}.mpi_links"},
         ),
         dg.MaterializeResult(
-            asset_key=dg.AssetKey([track, "mpi_events"]),
-            metadata={**metadata, "table": f"{track}.mpi_events"},
+            asset_key=index_key(track, "mpi_events"),
+            metadata={**metadata, "table": f"{schema_of(track)}.mpi_events"},
         ),
     )
 
@@ -116,7 +128,7 @@ def batch_specs(
 ) -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(
-            key=dg.AssetKey([track, "mpi_links"]),
+            key=index_key(track, "mpi_links"),
             deps=deps,
             group_name=GROUP,
             kinds=KINDS,
@@ -127,7 +139,7 @@ def batch_specs(
             "(the older id survives) or splits them; MANUAL links are never changed.",
         ),
         dg.AssetSpec(
-            key=dg.AssetKey([track, "mpi_events"]),
+            key=index_key(track, "mpi_events"),
             deps=deps,
             group_name=GROUP,
             kinds=KINDS,
@@ -141,8 +153,9 @@ def batch_specs(
 def build_live_assets(
     classifier: ClassifierBinding, source: str, calibration_track: str, track: str = LIVE
 ) -> list[dg.AssetsDefinition]:
-    """``<track>/replay_batches`` and the batch-partitioned ``mpi_links`` / ``mpi_events`` of a
-    replay of ``source``'s facility records, with ``source``'s stored Splink model."""
+    """``<track>/replay_batches``, the batch-partitioned ``mpi_links`` / ``mpi_events`` of a
+    replay of ``source``'s facility records with ``source``'s stored Splink model, and the
+    ``golden_records`` / ``mpi_fhir`` that follow the links."""
     partitions = batch_partitions(track)
 
     @dg.asset(
@@ -158,15 +171,19 @@ def build_live_assets(
     def replay(
         context: dg.AssetExecutionContext,
         config: ReplayConfig,
+        storage: SynthmassStorage,
         facility_records: pl.DataFrame,
         encounter_facilities: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
         """The evaluation records cut by registration time into an initial load (batch_00)
-        and later batches; registers one partition of mpi_links per batch."""
+        and later batches; registers one partition of mpi_links per batch. A new replay
+        starts from an empty live index."""
         batches = replay_batches(
             facility_records, encounter_facilities, config.initial_share, config.batches
         )
         names = sorted(batches["batch_id"].unique().to_list())
+        with duckdb.connect(str(storage.database_path)) as con:
+            IndexStore(con, track).drop()
         context.instance.add_dynamic_partitions(partitions.name, names)
         sizes = batches.group_by("batch_id").len().sort("batch_id")
         return dg.Output(batches, metadata=frame_metadata(batches, batches=markdown_table(sizes)))
@@ -209,4 +226,4 @@ def build_live_assets(
         context.log.info("Batch %s: %s", batch_id, json.dumps(asdict(report)))
         yield from batch_results(track, report)
 
-    return [replay, batch]
+    return [replay, batch, *build_live_outputs(source, track)]
