@@ -14,10 +14,12 @@ from synthmass_assets.k8s import HEAVY_CPU_STEP
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.plots import figure_markdown, match_probability_histogram
 from synthmass_assets.resolution.config import ScoringConfig, SplinkTrainingConfig
+from synthmass_assets.resolution.engines import Engine, backend_for
 from synthmass_assets.resolution.linkage import Fallback, TrainedModel, predict_pairs, train_model
 from synthmass_assets.resolution.normalize import matching_features
 from synthmass_assets.resolution.prior import recalibrated
 from synthmass_assets.resolution.sources import link_type_of
+from synthmass_assets.resolution.spark.resource import SparkResource
 from synthmass_assets.resolution.summary import parameter_table
 from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
 from synthmass_assets.resources.storage import SynthmassStorage
@@ -85,6 +87,7 @@ def build_resolution_assets(
         context: dg.AssetExecutionContext,
         config: SplinkTrainingConfig,
         storage: SynthmassStorage,
+        spark: SparkResource,
         facility_records: pl.DataFrame,
     ) -> dg.MaterializeResult:
         """Splink 5 model trained without labels: λ from deterministic rules, u by random
@@ -94,7 +97,8 @@ def build_resolution_assets(
         features = matching_features(facility_records)
         fallback = fallback_model(storage, track, config.fallback_model)
         with tempfile.TemporaryDirectory(dir=storage.home) as workdir:
-            model = train_model(features, config.to_params(), Path(workdir), fallback)
+            backend = backend_for(config.engine, Path(workdir), spark)
+            model = train_model(features, config.to_params(), Path(workdir), fallback, backend)
         folder = model_folder(storage, track)
         (folder / MODEL_FILE).write_text(json.dumps(model.settings, indent=2))
         passes = [vars(p) for p in model.em_passes]
@@ -119,6 +123,7 @@ def build_resolution_assets(
                     sum(r.comparisons for r in model.blocking) / max(facility_records.height, 1), 2
                 ),
                 "m_and_u": markdown_table(parameter_table(model.settings), limit=200),
+                "engine": Engine(config.engine).value,
                 "seconds": dg.MetadataValue.json(model.seconds),
             }
         )
@@ -136,6 +141,7 @@ def build_resolution_assets(
         context: dg.AssetExecutionContext,
         config: ScoringConfig,
         storage: SynthmassStorage,
+        spark: SparkResource,
         facility_records: pl.DataFrame,
         sources: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
@@ -147,7 +153,10 @@ def build_resolution_assets(
         features = matching_features(facility_records)
         link_type = link_type_of(sources)
         with tempfile.TemporaryDirectory(dir=storage.home) as workdir:
-            pairs = predict_pairs(features, settings, Path(workdir), config.closure(), link_type)
+            backend = backend_for(config.engine, Path(workdir), spark)
+            pairs = predict_pairs(
+                features, settings, Path(workdir), config.closure(), link_type, backend
+            )
         n = facility_records.height
         prior = settings["probability_two_random_records_match"]
         pairs, refined = recalibrated(pairs, prior, n)
@@ -155,6 +164,7 @@ def build_resolution_assets(
         counts = tier_counts(pairs)
         context.log.info("Scored %d pairs: %s", pairs.height, counts)
         extra: dict[str, Any] = {
+            "engine": Engine(config.engine).value,
             "link_type": link_type,
             "comparisons_per_record": round(pairs.height / max(n, 1), 2),
             "prior_from_deterministic_rules": prior,

@@ -10,8 +10,37 @@ import splink.comparison_library as cl
 from splink import block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.dialects import SplinkDialect
 
 CROSSED_SIMILARITY = 0.88
+# Hand-written conditions are DuckDB SQL; Splink transpiles them (sqlglot) for other engines.
+CUSTOM_SQL_DIALECT = "duckdb"
+
+
+def _custom(sql: str, label: str) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label, base_dialect_str=CUSTOM_SQL_DIALECT)
+
+
+class CrossedNameLevel(ComparisonLevelCreator):
+    """One record's ``column`` is, up to a typo, the other record's ``other`` name field: a
+    swap of given and family name that also carries a typo or an initial on the other side.
+
+    Written per dialect: the Jaro-Winkler function is DuckDB's built-in, a Splink UDF on Spark.
+    """
+
+    def __init__(self, column: str, other: str) -> None:
+        self.column, self.other = column, other
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        jw, a, b = sql_dialect.jaro_winkler_function_name, self.column, self.other
+        return (
+            f"{jw}({a}_l, {b}_r) >= {CROSSED_SIMILARITY} "
+            f"OR {jw}({a}_r, {b}_l) >= {CROSSED_SIMILARITY}"
+        )
+
+    def create_label_for_charts(self) -> str:
+        return "Swapped into the other name field"
 
 
 def _initial(column: str) -> cll.CustomLevel:
@@ -20,17 +49,7 @@ def _initial(column: str) -> cll.CustomLevel:
         f"(length({column}_l) = 1 OR length({column}_r) = 1) "
         f"AND left({column}_l, 1) = left({column}_r, 1)"
     )
-    return cll.CustomLevel(sql, "Initial of the other")
-
-
-def _crossed(column: str, other: str) -> cll.CustomLevel:
-    """One record's ``column`` is, up to a typo, the other record's ``other`` name field: a
-    swap of given and family name that also carries a typo or an initial on the other side."""
-    sql = (
-        f"jaro_winkler_similarity({column}_l, {other}_r) >= {CROSSED_SIMILARITY} "
-        f"OR jaro_winkler_similarity({column}_r, {other}_l) >= {CROSSED_SIMILARITY}"
-    )
-    return cll.CustomLevel(sql, "Swapped into the other name field")
+    return _custom(sql, "Initial of the other")
 
 
 def _first_name(has_last_name: bool) -> ComparisonCreator:
@@ -56,7 +75,7 @@ def _first_name(has_last_name: bool) -> ComparisonCreator:
             ),
             cll.JaroWinklerLevel("first_name_clean", 0.8),
             _initial("first_name_clean"),
-            *([_crossed("first_name_clean", "last_name_clean")] if has_last_name else []),
+            *([CrossedNameLevel("first_name_clean", "last_name_clean")] if has_last_name else []),
             cll.ElseLevel(),
         ],
         comparison_description="First name: exact, nickname, typo, swapped, phonetic, initial",
@@ -81,13 +100,13 @@ def _last_name(has_maiden_name: bool, has_first_name: bool) -> ComparisonCreator
             cll.ExactMatchLevel("last_name_clean").configure(
                 tf_adjustment_column="last_name_clean"
             ),
-            *([cll.CustomLevel(maiden_swap, "Maiden and married name")] if has_maiden_name else []),
-            cll.CustomLevel(hyphenated, "One part of a hyphenated name"),
+            *([_custom(maiden_swap, "Maiden and married name")] if has_maiden_name else []),
+            _custom(hyphenated, "One part of a hyphenated name"),
             cll.JaroWinklerLevel("last_name_clean", 0.92),
             cll.ExactMatchLevel("last_name_nysiis").configure(label_for_charts="Same NYSIIS code"),
             cll.JaroWinklerLevel("last_name_clean", 0.8),
             _initial("last_name_clean"),
-            *([_crossed("last_name_clean", "first_name_clean")] if has_first_name else []),
+            *([CrossedNameLevel("last_name_clean", "first_name_clean")] if has_first_name else []),
             cll.ElseLevel(),
         ],
         comparison_description="Last name: exact, maiden/married, hyphenated, typo, phonetic, "
@@ -133,14 +152,14 @@ def _birthdate() -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel("birth_digits"),
             cll.ExactMatchLevel("birth_digits"),
-            cll.CustomLevel(swapped, "Day and month swapped"),
+            _custom(swapped, "Day and month swapped"),
             cll.DamerauLevenshteinLevel("birth_digits", 1).configure(
                 label_for_charts="One digit off or two transposed"
             ),
             cll.ExactMatchLevel("birth_digits_sorted").configure(
                 label_for_charts="Same digits, other order"
             ),
-            cll.CustomLevel(one_part_off, "Two of year, month, day equal"),
+            _custom(one_part_off, "Two of year, month, day equal"),
             cll.AbsoluteDateDifferenceLevel(
                 "birthdate", input_is_string=False, threshold=1, metric="year"
             ),
@@ -157,9 +176,7 @@ def _middle_name() -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel("middle_name_clean"),
             cll.ExactMatchLevel("middle_name_clean"),
-            cll.CustomLevel(
-                "left(middle_name_clean_l, 1) = left(middle_name_clean_r, 1)", "Same initial"
-            ),
+            _custom("left(middle_name_clean_l, 1) = left(middle_name_clean_r, 1)", "Same initial"),
             cll.ElseLevel(),
         ],
         comparison_description="Middle name: exact, same initial",

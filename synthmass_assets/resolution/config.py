@@ -7,12 +7,20 @@ from enum import Enum
 import dagster as dg
 from pydantic import Field
 
+from synthmass_assets.resolution.engines import Engine
 from synthmass_assets.resolution.linkage import ClosureParams, TrainingParams
+
+ENGINE_HELP = (
+    "Where Splink runs: duckdb on this machine, or spark on the session of the spark resource "
+    "(needs the spark extra and Java 17). The model JSON is the same either way, so a model "
+    "trained on one engine scores on the other."
+)
 
 
 class SplinkTrainingConfig(dg.Config):
     """How the Splink model is trained without labels."""
 
+    engine: Engine = Field(default=Engine.duckdb, description=ENGINE_HELP)
     seed: int = Field(default=42, description="Seed of the random sampling that estimates u.")
     deterministic_recall: float = Field(
         default=0.3,
@@ -71,6 +79,7 @@ class SplinkTrainingConfig(dg.Config):
 class ScoringConfig(dg.Config):
     """How blocked pairs are scored and split into tiers."""
 
+    engine: Engine = Field(default=Engine.duckdb, description=ENGINE_HELP)
     auto_match_threshold: float = Field(
         default=0.99, gt=0, le=1, description="Pairs with match probability ≥ this are matches."
     )

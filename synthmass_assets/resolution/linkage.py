@@ -1,4 +1,4 @@
-"""Train a Splink 5 model without labels and score every blocked pair, on a DuckDB file."""
+"""Train a Splink 5 model without labels and score every blocked pair, on DuckDB or Spark."""
 
 from __future__ import annotations
 
@@ -8,21 +8,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
-from splink import DuckDBAPI, Linker, SettingsCreator
+from splink import Linker, SettingsCreator
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.expectation_maximisation import _max_change_in_parameters_comparison_levels
 
 from synthmass_assets.errors import InputDataError
 from synthmass_assets.resolution.blocking import ChosenRule, choose_rules
-from synthmass_assets.resolution.comparisons import (
-    ARRAY_KEYS,
-    ModelSpec,
-    blocking_rule,
-    model_spec,
-)
+from synthmass_assets.resolution.comparisons import ModelSpec, blocking_rule, model_spec
+from synthmass_assets.resolution.engines import Backend, DuckDBBackend
 from synthmass_assets.resolution.fallback import (
     FallbackReport,
     borrow_m_probabilities,
@@ -30,6 +25,7 @@ from synthmass_assets.resolution.fallback import (
 )
 from synthmass_assets.resolution.metrics import ordered
 from synthmass_assets.resolution.sources import within_link_type
+from synthmass_assets.resolution.spark.dialect import in_model_dialect
 
 logger = logging.getLogger(__name__)
 
@@ -94,32 +90,6 @@ class TrainedModel:
         return em_passes_converged([asdict(p) for p in self.em_passes])
 
 
-def _linker(
-    records: pl.DataFrame,
-    settings: SettingsCreator | dict[str, Any],
-    db: Path,
-    blocking_keys: frozenset[str] = frozenset(),
-) -> tuple[DuckDBAPI, Linker]:
-    """A linker on a DuckDB file over ``records`` numbered by row: Splink joins, sorts and
-    returns small integer ids instead of the string record ids (see :func:`with_record_ids`).
-
-    List-valued blocking keys other than ``blocking_keys`` are left out.
-    """
-    # Splink's working tables spill to disk past this, so a million records fit a small node.
-    config: dict[str, Any] = {
-        "memory_limit": DUCKDB_MEMORY_LIMIT,
-        "temp_directory": str(db.parent / "spill"),
-    }
-    api = DuckDBAPI(connection=duckdb.connect(str(db), config=config))
-    # Splink reads only the cleaned and key columns; the raw fields would just take memory.
-    unused = [*RAW_FIELDS, *(ARRAY_KEYS - blocking_keys)]
-    numbered = records.drop(unused, strict=False).with_columns(
-        record_id=pl.int_range(pl.len(), dtype=pl.UInt32)
-    )
-    table = api.register(numbered.to_arrow(), table_name="facility_records")
-    return api, Linker(table, settings)
-
-
 def exploded_keys(settings: dict[str, Any]) -> frozenset[str]:
     """The list-valued columns the prediction blocking rules of saved settings explode."""
     rules = settings.get("blocking_rules_to_generate_predictions", [])
@@ -155,8 +125,12 @@ def train_model(
     params: TrainingParams,
     workdir: Path,
     fallback: Fallback | None = None,
+    backend: Backend | None = None,
 ) -> TrainedModel:
     """λ from deterministic rules, u by random sampling, m by EM over several blocking passes.
+
+    Runs on ``backend`` (DuckDB in ``workdir`` by default); the settings come back in the
+    model dialect whichever engine trained them.
 
     With fewer than ``params.min_records_for_em`` records EM is not run and m comes from
     ``fallback``; comparisons no EM pass could estimate take the fallback's m too.
@@ -172,11 +146,9 @@ def train_model(
         params.max_comparisons_total,
     )
     keys = frozenset(c for rule in rules for c in rule.columns)
-    _, linker = _linker(
-        features,
-        _settings(spec, rules, params, features.height),
-        workdir / "training.duckdb",
-        keys,
+    backend = backend or DuckDBBackend(workdir)
+    linker = backend.linker(
+        features, _settings(spec, rules, params, features.height), "training", keys
     )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -189,7 +161,8 @@ def train_model(
     runs = [] if too_few else [_em_pass(linker, rule, params) for rule in spec.training_rules]
     passes = [run for run, _ in runs]
     seconds["em"] = time.perf_counter() - started - seconds["lambda_and_u"]
-    settings = with_first_pass_m(linker.misc.save_model_to_json(), [m for _, m in runs])
+    trained = with_first_pass_m(linker.misc.save_model_to_json(), [m for _, m in runs])
+    settings = in_model_dialect(trained, backend.dialect)
     report = None
     untrained = untrained_comparisons(settings)
     if too_few and fallback is not None:
@@ -223,12 +196,6 @@ def populated_columns(features: pl.DataFrame, min_share: float = 0.01) -> set[st
 
 
 PROBABILITY_FLOOR = 1e-6
-RAW_FIELDS = (
-    "facility_id", "first_name", "middle_name", "last_name", "maiden_name", "suffix", "ssn",
-    "national_id", "address", "city", "state", "zip", "phone", "gender", "birthdate_raw",
-    "birthdate_digits",
-)  # fmt: skip
-DUCKDB_MEMORY_LIMIT = "3GB"
 
 
 def _bounded(settings: dict[str, Any], records: int) -> dict[str, Any]:
@@ -297,44 +264,40 @@ def _em_pass(
     return run, _estimates(session)
 
 
-def _scored(frame: Any) -> pl.DataFrame:
-    columns = "record_id_l, record_id_r, match_probability, match_weight"
-    return pl.from_arrow(frame.as_duckdbpyrelation().select(columns).arrow())  # type: ignore[return-value]
-
-
 def predict_pairs(
     features: pl.DataFrame,
     settings: dict[str, Any],
     workdir: Path,
     closure: ClosureParams | None = None,
     link_type: str = "link_and_dedupe",
+    backend: Backend | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair that ``link_type`` compares, scored (record ids, match probability
-    and weight).
+    and weight), on ``backend`` (DuckDB in ``workdir`` by default).
 
     With ``closure``, pairs of records that share a likely match and that no rule blocked
     together are scored in a second pass (see :class:`ClosureParams`).
     """
-    db = workdir / "predict.duckdb"
-    api, linker = _linker(features, settings, db, exploded_keys(settings))
+    backend = backend or DuckDBBackend(workdir)
+    linker = backend.linker(features, settings, "predict", exploded_keys(settings))
     facility = (
         features.get_column("facility_id")
         if "facility_id" in features.columns
         else pl.Series("facility_id", [None] * features.height, dtype=pl.String)
     )
-    scored = within_link_type(_scored(linker.inference.predict()), facility, link_type)
+    scored = within_link_type(backend.predict(linker, "blocked").collect(), facility, link_type)
     extra = shared_neighbour_pairs(scored, closure) if closure else scored.clear()
     extra = within_link_type(extra, facility, link_type)
     logger.info("Closure pass: %d more pairs of records that share a likely match", extra.height)
     if extra.height:
-        blocked = api.register(
+        blocked = backend.register(
             extra.select(
                 match_key=pl.lit("closure"), join_key_l="record_id_l", join_key_r="record_id_r"
-            ).to_arrow(),
+            ),
             table_name="closure_pairs",
         )
         linker.table_management.register_blocked_pairs_for_predict(blocked)
-        scored = pl.concat([scored, _scored(linker.inference.predict())])
+        scored = pl.concat([scored, backend.predict(linker, "closure", chunked=False).collect()])
     return with_record_ids(scored, features.get_column("record_id"))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import dagster as dg
 
+from synthmass_assets.resolution.spark.resource import SparkResource
 from synthmass_assets.resources.duckdb_tables import SynthmassDuckDBIOManager
 from synthmass_assets.resources.privacy import SHOW_VALUES_ENV, PrivacySettings
 from synthmass_assets.resources.storage import ObjectStoreStorage, SynthmassStorage
@@ -55,6 +56,7 @@ def deployment_resources(
     """Resources of one deployment (one of ``DEPLOYMENTS``), with the privacy settings."""
     resources = k8s_resources(home) if deployment == "k8s" else local_resources(home)
     return {
+        "spark": SparkResource(),
         **resources,
         "privacy": PrivacySettings(show_identifying_values=show_identifying_values),
     }
