@@ -1,0 +1,1 @@
+"""Data stewards: FHIR $match, Splink dashboards and the review queue."""

@@ -1,0 +1,102 @@
+"""Score given record pairs with Splink's own SQL for a stored model, on a held DuckDB
+connection.
+
+Splink's predict pipeline is blocked pairs → comparison vectors → match weights. Its SQL is
+generated once here from the stored settings (Splink's own functions, so comparisons, levels,
+term-frequency adjustments and the prior are exactly the model's) and then run for each batch of
+candidate pairs, without Splink's per-call table bookkeeping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+from splink import SettingsCreator
+from splink.internals.comparison_vector_values import (
+    compute_comparison_vector_values_from_id_pairs_sqls,
+)
+from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
+
+LEFT = "scorer_left"
+RIGHT = "scorer_right"
+PAIRS = "__splink__blocked_id_pairs"
+
+
+def tf_columns(settings: dict[str, Any]) -> list[str]:
+    """Columns whose term frequencies the model's comparison levels adjust for."""
+    return sorted(
+        {
+            level["tf_adjustment_column"]
+            for comparison in settings["comparisons"]
+            for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column")
+        }
+    )
+
+
+def term_frequencies(records: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``column`` → ``tf_<column>``: each value's share of the non-null values (as Splink's
+    ``compute_tf_table``)."""
+    values = records.select(column).drop_nulls()
+    return values.group_by(column).agg((pl.len() / max(values.height, 1)).alias(f"tf_{column}"))
+
+
+def with_term_frequencies(records: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``records`` with a ``tf_<column>`` column per table (null for unseen values)."""
+    for column, table in tables.items():
+        records = records.join(table, on=column, how="left")
+    return records
+
+
+def predict_sql(settings: dict[str, Any], intermediate: bool = False) -> str:
+    """One SQL statement scoring ``__splink__blocked_id_pairs`` (``match_key``,
+    ``join_key_l``, ``join_key_r``) of `LEFT` and `RIGHT` records under ``settings``; with
+    ``intermediate``, the gamma (comparison level) and bayes factor columns are kept."""
+    creator = SettingsCreator.from_path_or_dict(
+        {**settings, "retain_intermediate_calculation_columns": intermediate}
+    )
+    model = creator.get_settings("duckdb")
+    steps = compute_comparison_vector_values_from_id_pairs_sqls(
+        model._columns_to_select_for_blocking,
+        model._columns_to_select_for_comparison_vector_values,
+        input_tablename_l=LEFT,
+        input_tablename_r=RIGHT,
+        source_dataset_input_column=None,
+        unique_id_input_column=model.column_info_settings.unique_id_input_column,
+    )
+    steps += predict_from_comparison_vectors_sqls_using_settings(model)
+    ctes = ",\n".join(f"{step['output_table_name']} AS ({step['sql']})" for step in steps[:-1])
+    return f"WITH {ctes}\n{steps[-1]['sql']}"
+
+
+class PairScorer:
+    """A fixed left table (the index, with term frequencies) scored against small right
+    tables (queries) on one DuckDB connection.
+
+    Args:
+        left: Matching features of the index, ``record_id`` an integer row number, with the
+            ``tf_`` columns of :func:`with_term_frequencies`.
+        settings: Stored Splink settings.
+        intermediate: Keep gamma and bayes factor columns in the scores.
+    """
+
+    def __init__(
+        self, left: pl.DataFrame, settings: dict[str, Any], intermediate: bool = False
+    ) -> None:
+        self.connection = duckdb.connect()
+        self.connection.execute("SET threads = 1")
+        self.connection.register("scorer_left_arrow", left.to_arrow())
+        self.connection.execute(f"CREATE TABLE {LEFT} AS SELECT * FROM scorer_left_arrow")
+        self.connection.unregister("scorer_left_arrow")
+        self.sql = predict_sql(settings, intermediate)
+
+    def score(self, right: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+        """Scores of ``pairs`` (``join_key_l`` a left row id, ``join_key_r`` a right one):
+        ``record_id_l``, ``record_id_r``, ``match_weight``, ``match_probability`` and, with
+        ``intermediate``, the gamma and bayes factor columns."""
+        cursor = self.connection.cursor()
+        cursor.register(RIGHT, right.to_arrow())
+        cursor.register(PAIRS, pairs.with_columns(match_key=pl.lit("0")).to_arrow())
+        return cursor.execute(self.sql).pl()
