@@ -88,6 +88,7 @@ def match_settings(
         auto_match_threshold=config.auto_match_threshold,
         auto_reject_threshold=config.auto_reject_threshold,
         review_floor=config.review_floor,
+        merge_floor=config.merge_floor,
     )
 
 
@@ -107,9 +108,14 @@ def apply_batch(
 
 def batch_results(track: str, report: BatchReport) -> tuple[dg.MaterializeResult, ...]:
     """What the UI shows per batch: records in, created, linked, merged, split, possible
-    matches (and the seconds of each step)."""
-    counts = {k: v for k, v in asdict(report).items() if k != "seconds"}
-    metadata = {**counts, "seconds": dg.MetadataValue.json(report.seconds)}
+    matches, the seconds of each step and the old pairs whose verdict was kept although
+    re-deciding them would have changed it (prevented_flips, by decision source)."""
+    counts = {k: v for k, v in asdict(report).items() if k not in ("seconds", "prevented_flips")}
+    metadata = {
+        **counts,
+        "seconds": dg.MetadataValue.json(report.seconds),
+        "prevented_flips": dg.MetadataValue.json(report.prevented_flips),
+    }
     summary = markdown_table(pl.DataFrame([counts]))
     return (
         dg.MaterializeResult(

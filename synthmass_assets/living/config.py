@@ -41,3 +41,8 @@ class BatchMatchConfig(FusionConfig):
         "left alone with a pair at or above it is a POSSIBLE_MATCH awaiting a steward; pairs "
         "below it never touch a golden record.",
     )  # fmt: skip
+    merge_floor: float = Field(
+        default=0.99, gt=0, le=1, description="Fused score a new record's pair needs to merge "
+        "two golden records (the older id survives); a weaker bridge is rejected and, in the "
+        "review band, left as a POSSIBLE_MATCH for a steward.",
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 """One batch against the living index: score, decide, re-cluster what it touches, assign ids.
 
-1. The batch's records not indexed yet are scored against the index and each other
+1. The batch's records not indexed yet are scored against the indexed records sharing a
+   blocking key with them (``candidates``, found in DuckDB) and each other
    (``matching.score_batch``), under the prior the first batch fixed (rescaled to the index's
    size), tiered like ``scored_pairs``, and given to the classifier where it can score them.
 2. The golden ids the batch touches are those of indexed records with a new pair whose fused
@@ -27,7 +28,7 @@ from typing import Any
 import polars as pl
 
 from synthmass_assets.living.identity import POSSIBLE_MATCH, assign_golden_ids
-from synthmass_assets.living.matching import score_batch
+from synthmass_assets.living.matching import score_batch, tf_columns
 from synthmass_assets.living.region import (
     DECISION_COLUMNS,
     Deciding,
@@ -66,6 +67,7 @@ class MatchSettings:
         auto_reject_threshold: Splink probability below which pairs are auto-rejected.
         review_floor: Lowest fused score of the review band (POSSIBLE_MATCH); pairs below it
             never touch a golden record.
+        merge_floor: Fused score a new pair needs to merge two golden records.
         base_rate_estimator: Label-free base-rate estimator of the fusion's track prior.
     """
 
@@ -78,6 +80,7 @@ class MatchSettings:
     auto_match_threshold: float = 0.99
     auto_reject_threshold: float = 0.01
     review_floor: float = 0.2
+    merge_floor: float = 0.99
     base_rate_estimator: str = "em"
 
     def deciding(self) -> Deciding:
@@ -88,6 +91,7 @@ class MatchSettings:
             self.auto_match_threshold,
             self.auto_reject_threshold,
             self.base_rate_estimator,
+            self.merge_floor,
         )
 
 
@@ -154,13 +158,17 @@ def process_batch(
     features = matching_features(new.drop(scope)).join(
         new.select("record_id", *scope), on="record_id", how="left"
     )
-    index = store.index()
+    rules = settings.splink.get("blocking_rules_to_generate_predictions", [])
+    index = store.candidates(features, rules)
+    frequencies = store.frequencies(features, tf_columns(settings.splink))
     seconds["features_and_index"] = time.perf_counter() - clock
-    raw = _oriented(score_batch(index, features, settings.splink, workdir, settings.link_type))
+    raw = _oriented(
+        score_batch(index, features, settings.splink, workdir, settings.link_type, frequencies)
+    )
     seconds["splink"] = time.perf_counter() - clock - sum(seconds.values())
 
     model_prior = float(settings.splink["probability_two_random_records_match"])
-    size = index.height + features.height
+    size = store.size() + features.height
     state = store.prior()
     first_state = None
     if state is None:
@@ -189,6 +197,7 @@ def process_batch(
         old_pairs,
         scored.filter(among),
         region_records,
+        previous,
         model_prior,
         prior,
         deciding,

@@ -12,7 +12,8 @@ fusion's track prior is re-estimated on every region. So in a region:
 3. the rules that weigh a record's pairs against each other run over both, as in the one-shot
    track: ``outranked`` (a record matches one record per facility) and the clustering guard
    (strongest pairs first), so an old pair is cut only when a stronger new pair contradicts
-   it — new evidence about its person.
+   it — new evidence about its person; a new pair merging two golden records needs a
+   confident score (``bridges``).
 
 What re-deciding old pairs from scratch would have changed is counted per decision source
 (``prevented_flips``), so the UI shows what keeping the verdicts prevented.
@@ -24,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from synthmass_assets.living.bridges import reject_weak_bridges
 from synthmass_assets.mpi.clustering import Guard, guarded_clusters, reject_guard_cuts
 from synthmass_assets.mpi.decisions import DecisionRules, best_per_facility, decide_pairs
 from synthmass_assets.mpi.fusion import FusionParams, TrackPrior, track_prior
@@ -44,6 +46,7 @@ class Deciding:
     auto_match_threshold: float
     auto_reject_threshold: float
     base_rate_estimator: str
+    merge_floor: float = 0.99
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ def decide_region(
     old_pairs: pl.DataFrame,
     new_pairs: pl.DataFrame,
     records: pl.DataFrame,
+    previous: pl.DataFrame,
     model_prior: float,
     prior: float,
     d: Deciding,
@@ -152,6 +156,7 @@ def decide_region(
         new_pairs: Tiered pairs of the region with a batch record, with the classifier's
             ``probability`` / ``logit``.
         records: Matching features of every record of the region.
+        previous: ``record_id`` → ``golden_id`` of the region's indexed records.
         model_prior: The stored model's prior.
         prior: This batch's prior.
         d: How pairs are decided.
@@ -175,6 +180,10 @@ def decide_region(
     decided = pl.concat([fresh, kept], how="vertical_relaxed")
     if d.rules.best_per_facility and d.rules.distinct_within_facility:
         decided = _outranked(decided, records)
+    new_ids = records.get_column("record_id").filter(
+        ~records.get_column("record_id").is_in(previous.get_column("record_id").implode())
+    )
+    decided = reject_weak_bridges(decided, previous, new_ids, d.merge_floor)
     guarded, _ = reject_guard_cuts(decided, records, d.guards, "fused_log_odds")
     clusters, _ = guarded_clusters(records, guarded.filter("accepted"), d.guards, "fused_log_odds")
     return RegionDecision(_within_clusters(guarded, clusters), clusters, flips)
