@@ -10,7 +10,6 @@ import dagster as dg
 import polars as pl
 
 from synthmass_assets.errors import InputDataError, SynthmassError
-from synthmass_assets.k8s import HEAVY_CPU_STEP
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.plots import figure_markdown, match_probability_histogram
 from synthmass_assets.resolution.config import ScoringConfig, SplinkTrainingConfig
@@ -19,6 +18,7 @@ from synthmass_assets.resolution.linkage import Fallback, TrainedModel, predict_
 from synthmass_assets.resolution.normalize import matching_features
 from synthmass_assets.resolution.prior import recalibrated
 from synthmass_assets.resolution.sources import link_type_of
+from synthmass_assets.resolution.spark.kubernetes import SPARK_DRIVER_STEP
 from synthmass_assets.resolution.spark.resource import SparkResource
 from synthmass_assets.resolution.summary import parameter_table
 from synthmass_assets.resolution.tiers import assign_tiers, tier_counts
@@ -80,7 +80,7 @@ def build_resolution_assets(
         deps=fallback_deps,
         group_name="resolution",
         kinds={"splink", "duckdb"},
-        op_tags=HEAVY_CPU_STEP,
+        op_tags=SPARK_DRIVER_STEP,
         code_version="1",
     )
     def splink_model(
@@ -134,7 +134,7 @@ def build_resolution_assets(
         deps=[splink_model],
         group_name="resolution",
         kinds={"splink", "duckdb", "polars"},
-        op_tags=HEAVY_CPU_STEP,
+        op_tags=SPARK_DRIVER_STEP,
         code_version="1",
     )
     def scored_pairs(

@@ -7,6 +7,7 @@ DuckDB never starts a JVM and needs neither PySpark nor Java.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,8 +40,8 @@ class SparkResource(dg.ConfigurableResource):
     spark_conf: dict[str, Any] = Field(
         default_factory=lambda: dict(LOCAL_SPARK_CONF),
         description="Spark properties of the session (spark.master, spark.driver.memory, "
-        "spark.executor.instances, …); nested keys are joined with dots. Splink's similarity "
-        "jar is added to spark.jars unless spark.remote is set.",
+        "spark.executor.instances, …); nested keys are joined with dots, $VARS expanded. "
+        "Splink's similarity jar is added to spark.jars unless spark.remote is set.",
     )
     break_lineage_method: BreakLineage = Field(
         default="parquet",
@@ -79,7 +80,11 @@ class SparkResource(dg.ConfigurableResource):
             from splink.backends.spark import similarity_jar_location
         except ImportError as error:
             raise SynthmassError(f"{INSTALL_HINT} ({error})") from error
-        conf = dict(self.spark_conf)
+        # $POD_IP and the like: a step pod's own address is known only when it runs.
+        conf = {
+            k: os.path.expandvars(v) if isinstance(v, str) else v
+            for k, v in self.spark_conf.items()
+        }
         if "spark.remote" not in conf:
             jars = [j for j in str(conf.get("spark.jars", "")).split(",") if j]
             conf["spark.jars"] = ",".join([*jars, similarity_jar_location()])
