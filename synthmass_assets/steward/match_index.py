@@ -65,6 +65,14 @@ class IndexParams:
     max_candidates: int = 5000
 
 
+def golden_scores(scores: pl.DataFrame) -> pl.DataFrame:
+    """``golden_id``, ``record_id`` (its best record), ``match_weight`` and
+    ``match_probability`` per golden record, best first, from scored candidate records."""
+    best = scores.sort(["match_weight", "record_id"], descending=[True, False])
+    best = best.group_by("golden_id", maintain_order=True).first()
+    return best.select("golden_id", "record_id", "match_weight", "match_probability")
+
+
 class MatchIndex:
     """Facility records with their golden ids, ready to be queried.
 
@@ -135,18 +143,11 @@ class MatchIndex:
         right = right.drop(self._unscored(right))
         pairs = pl.DataFrame({"join_key_l": rows.astype("int32"), "join_key_r": QUERY_ROW})
         scores = self.scorer.score(right, pairs)
-        rows_found = scores.get_column("record_id_l")
-        return (
-            scores.select("match_probability", "match_weight")
-            .with_columns(
-                golden_id=self.golden_of_row.gather(rows_found),
-                record_id=self.record_of_row.gather(rows_found),
-            )
-            .sort("match_weight", descending=True)
-            .group_by("golden_id", maintain_order=True)
-            .first()
-            .select("golden_id", "record_id", "match_probability", "match_weight")
+        found = scores.get_column("record_id_l")
+        scores = scores.with_columns(
+            golden_id=self.golden_of_row.gather(found), record_id=self.record_of_row.gather(found)
         )
+        return golden_scores(scores)
 
 
 def _as_index_fields(record: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:

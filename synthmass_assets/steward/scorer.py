@@ -50,14 +50,24 @@ def with_term_frequencies(records: pl.DataFrame, tables: dict[str, pl.DataFrame]
     return records
 
 
-def predict_sql(settings: dict[str, Any], intermediate: bool = False) -> str:
+def explained(settings: dict[str, Any], values: bool = True) -> dict[str, Any]:
+    """Settings that keep the per-comparison gamma, bayes factor and match weight columns and,
+    with ``values``, the compared values (what Splink's waterfall charts and dashboards read)."""
+    return {
+        **settings,
+        "retain_matching_columns": values,
+        "retain_intermediate_calculation_columns": True,
+    }
+
+
+def predict_sql(settings: dict[str, Any], weights: bool = False, values: bool = False) -> str:
     """One SQL statement scoring ``__splink__blocked_id_pairs`` (``match_key``,
     ``join_key_l``, ``join_key_r``) of `LEFT` and `RIGHT` records under ``settings``; with
-    ``intermediate``, the gamma (comparison level) and bayes factor columns are kept."""
-    creator = SettingsCreator.from_path_or_dict(
-        {**settings, "retain_intermediate_calculation_columns": intermediate}
-    )
-    model = creator.get_settings("duckdb")
+    ``weights``, each comparison's gamma, bayes factors and match weights (``mw_<name>``) are
+    kept, with ``values`` the compared values too."""
+    if weights or values:
+        settings = explained(settings, values)
+    model = SettingsCreator.from_path_or_dict(settings).get_settings("duckdb")
     steps = compute_comparison_vector_values_from_id_pairs_sqls(
         model._columns_to_select_for_blocking,
         model._columns_to_select_for_comparison_vector_values,
@@ -79,23 +89,28 @@ class PairScorer:
         left: Matching features of the index, ``record_id`` an integer row number, with the
             ``tf_`` columns of :func:`with_term_frequencies`.
         settings: Stored Splink settings.
-        intermediate: Keep gamma and bayes factor columns in the scores.
+        weights: Keep each comparison's gamma, bayes factor and match weight columns.
+        values: Keep the compared values too.
     """
 
     def __init__(
-        self, left: pl.DataFrame, settings: dict[str, Any], intermediate: bool = False
+        self,
+        left: pl.DataFrame,
+        settings: dict[str, Any],
+        weights: bool = False,
+        values: bool = False,
     ) -> None:
         self.connection = duckdb.connect()
         self.connection.execute("SET threads = 1")
         self.connection.register("scorer_left_arrow", left.to_arrow())
         self.connection.execute(f"CREATE TABLE {LEFT} AS SELECT * FROM scorer_left_arrow")
         self.connection.unregister("scorer_left_arrow")
-        self.sql = predict_sql(settings, intermediate)
+        self.sql = predict_sql(settings, weights, values)
 
     def score(self, right: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         """Scores of ``pairs`` (``join_key_l`` a left row id, ``join_key_r`` a right one):
-        ``record_id_l``, ``record_id_r``, ``match_weight``, ``match_probability`` and, with
-        ``intermediate``, the gamma and bayes factor columns."""
+        ``record_id_l``, ``record_id_r``, ``match_weight``, ``match_probability`` and the
+        columns ``weights`` and ``values`` keep."""
         cursor = self.connection.cursor()
         cursor.register(RIGHT, right.to_arrow())
         cursor.register(PAIRS, pairs.with_columns(match_key=pl.lit("0")).to_arrow())
