@@ -236,6 +236,10 @@ def timing(index_records: int, batch_records: int, model: Path) -> dict[str, obj
             match_weight=pl.lit(20.0),
             probability=pl.lit(None, pl.Float64),
             logit=pl.lit(None, pl.Float64),
+            fused_score=pl.lit(1.0),
+            fused_log_odds=pl.lit(20.0 * np.log(2)),
+            accepted=pl.lit(True),
+            decision_source=pl.lit("splink_auto"),
         )
     )
     con = duckdb.connect(str(work / "synthmass.duckdb"))

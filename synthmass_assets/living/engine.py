@@ -203,7 +203,8 @@ def process_batch(
         deciding,
     )
     goldens = previous.get_column("golden_id").unique()
-    assignment = assign_golden_ids(region.clusters, previous, store.ages(goldens), batch_id, at)
+    arrived = previous.join(store.arrivals(previous["record_id"]), on="record_id", how="left")
+    assignment = assign_golden_ids(region.clusters, arrived, store.ages(goldens), batch_id, at)
     links = region_links(
         assignment.golden, region.decisions, previous, batch_id, settings.review_floor
     )

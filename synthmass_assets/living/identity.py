@@ -9,7 +9,8 @@ golden ids so that an id moves only when the evidence about its person changed:
   ``redirect``-ed to it (FHIR ``Patient.link`` replaced-by / replaces);
 - a previous golden id whose records now lie in several clusters stays with the records about
   whose person nothing new arrived: the cluster without a record of this batch, then the one
-  with most of its records (ties: the one holding its smallest record id); the others
+  with most of its records, then the one whose newest record arrived earliest (the records
+  that have held the id longest), then the one holding its smallest record id; the others
   ``split`` off to their own cluster's id, so the id moves only with the records the new
   evidence is about.
 
@@ -74,12 +75,16 @@ class Assignment:
 
 def _homes(previous: pl.DataFrame, fresh: pl.Series) -> pl.DataFrame:
     """Each previous golden id's home cluster: one without a ``fresh`` (this batch's) record
-    first, then the one holding most of its AUTO records."""
+    first, then the one holding most of its AUTO records, then the one whose newest record
+    arrived earliest."""
     return (
         previous.group_by("old_golden", "cluster")
-        .agg(n=pl.len(), first=pl.col("record_id").min())
+        .agg(n=pl.len(), latest=pl.col("arrived").max(), first=pl.col("record_id").min())
         .with_columns(quiet=~pl.col("cluster").is_in(fresh.implode()))
-        .sort(["old_golden", "quiet", "n", "first"], descending=[False, True, True, False])
+        .sort(
+            ["old_golden", "quiet", "n", "latest", "first"],
+            descending=[False, True, True, False, False],
+        )
         .group_by("old_golden", maintain_order=True)
         .first()
         .select("old_golden", home="cluster")
@@ -99,7 +104,7 @@ def assign_golden_ids(
         clusters: ``record_id`` → ``cluster`` for every record the batch touched (its new
             records and every record of the golden ids they reached).
         previous: ``mpi_links`` rows of those records that were indexed before (``record_id``,
-            ``golden_id``, ``link_source``).
+            ``golden_id``, ``link_source``; optionally ``arrived``, when each was indexed).
         ages: ``golden_id`` → ``age`` (smaller is older) for the previous golden ids.
         batch_id: The batch (names new ids and events).
         at: Event time.
@@ -109,8 +114,11 @@ def assign_golden_ids(
         events (see the module docstring).
     """
     text = pl.col("record_id", "golden_id", "link_source").cast(pl.String)
+    arrived = pl.col("arrived") if "arrived" in previous.columns else pl.lit(None, pl.Datetime)
     rows = clusters.select("record_id", "cluster").join(
-        previous.select(text).rename({"golden_id": "old_golden", "link_source": "source"}),
+        previous.select(text, arrived.alias("arrived")).rename(
+            {"golden_id": "old_golden", "link_source": "source"}
+        ),
         on="record_id",
         how="left",
     )

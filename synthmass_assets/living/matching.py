@@ -69,15 +69,19 @@ def score_batch(
     settings: dict[str, Any],
     workdir: Path,
     link_type: str = "link_and_dedupe",
+    frequencies: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair of a batch record with an indexed or another batch record, scored.
 
     Args:
-        index: Matching features (``resolution.normalize.matching_features``) of the index.
+        index: Matching features (``resolution.normalize.matching_features``) of the indexed
+            records the batch can pair with (``candidates``), or of the whole index.
         batch: Matching features of the new records.
         settings: Stored Splink settings (``splink_model``).
         workdir: Scratch folder for Splink's DuckDB file.
         link_type: Which pairs the sources compare (see ``resolution.sources``).
+        frequencies: ``tf_<column>`` tables over the whole index plus the batch (default:
+            counted over ``index`` plus ``batch``).
 
     Returns:
         ``record_id_l``, ``record_id_r`` (record ids, new record on the right for new ↔ index
@@ -95,7 +99,9 @@ def score_batch(
     new = api.register(_numbered(batch, index.height, keys).to_arrow(), table_name="batch")
     linker = Linker(new, settings)
     for column in tf_columns(settings):
-        table = api.register(term_frequencies(both, column).to_arrow(), table_name=f"tf_{column}")
+        counted = (frequencies or {}).get(column)
+        tf = term_frequencies(both, column) if counted is None else counted
+        table = api.register(tf.to_arrow(), table_name=f"tf_{column}")
         linker.table_management.register_term_frequency_lookup(table, column)
     columns = "record_id_l, record_id_r, match_weight, match_probability"
     parts = [linker.inference.predict_within(new, warning_mode="never")]

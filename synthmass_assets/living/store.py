@@ -10,10 +10,12 @@ decision made when the pair was new, which later batches keep: see ``region``) a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import polars as pl
 
+from synthmass_assets.living.candidates import candidate_sql, frequency_sql
 from synthmass_assets.living.identity import EVENTS_SCHEMA, LINKS_SCHEMA
 
 STORED_PAIR_SCHEMA: dict[str, pl.DataType] = {
@@ -88,6 +90,40 @@ class IndexStore:
             return pl.DataFrame()
         return self._frame(f"SELECT * FROM {self.table('mpi_index')}")
 
+    def size(self) -> int:
+        """Records in the index."""
+        if not self.has_index():
+            return 0
+        row = self.con.execute(f"SELECT count(*) FROM {self.table('mpi_index')}").fetchone()
+        return int(row[0]) if row else 0
+
+    def candidates(self, batch: pl.DataFrame, rules: list[dict[str, Any]]) -> pl.DataFrame:
+        """Indexed records sharing a prediction blocking key with a ``batch`` record
+        (``candidates``); the whole index when a rule is not a conjunction of equalities."""
+        if not self.has_index():
+            return pl.DataFrame()
+        sql = candidate_sql(rules, self.table("mpi_index"), "batch_in")
+        if sql is None:
+            return self.index()
+        self.con.register("batch_in", batch)
+        try:
+            return self._frame(
+                f"SELECT * FROM {self.table('mpi_index')} WHERE record_id IN ({sql})"
+            )
+        finally:
+            self.con.unregister("batch_in")
+
+    def frequencies(self, batch: pl.DataFrame, columns: list[str]) -> dict[str, pl.DataFrame]:
+        """``tf_<column>`` of each column over the index plus ``batch``."""
+        if not self.has_index():
+            return {}
+        self.con.register("batch_in", batch)
+        try:
+            index = self.table("mpi_index")
+            return {c: self._frame(frequency_sql(c, index, "batch_in")) for c in columns}
+        finally:
+            self.con.unregister("batch_in")
+
     def index_of(self, ids: pl.Series) -> pl.DataFrame:
         if not self.has_index():
             return pl.DataFrame()
@@ -115,6 +151,14 @@ class IndexStore:
         return self._with_ids(
             ids,
             f"SELECT * FROM {pairs} WHERE record_id_l IN {{ids}} AND record_id_r IN {{ids}}",
+        )
+
+    def arrivals(self, ids: pl.Series) -> pl.DataFrame:
+        """``record_id`` → ``arrived``: when each record was indexed (its create or link)."""
+        return self._with_ids(
+            ids,
+            f"""SELECT record_id, min("at") AS arrived FROM {self.table("mpi_events")}
+                WHERE event IN ('create', 'link') AND record_id IN {{ids}} GROUP BY record_id""",
         )
 
     def ages(self, goldens: pl.Series) -> pl.DataFrame:

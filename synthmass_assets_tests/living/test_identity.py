@@ -102,6 +102,17 @@ def test_a_split_id_stays_with_the_records_nothing_new_arrived_for() -> None:
     assert ("split", "G1", split_id, "r1") in _events(result)
 
 
+def test_of_equal_quiet_parts_the_one_holding_the_id_longest_keeps_it() -> None:
+    previous = _previous({"r1": "G1", "r2": "G1", "r3": "G1", "r4": "G1"})
+    day = [datetime(2026, 1, d, tzinfo=UTC) for d in (1, 1, 1, 2)]
+    previous = previous.with_columns(arrived=pl.Series(day[::-1]))  # r1 arrived last
+    result = assign_golden_ids(
+        _clusters(a=["r1", "r2"], b=["r3", "r4"]), previous, _ages("G1"), "b2", AT
+    )
+    split_id = new_golden_id("b2", "r1")
+    assert _golden(result) == {"r1": split_id, "r2": split_id, "r3": "G1", "r4": "G1"}
+
+
 def test_untouched_ids_stay_when_nothing_changed() -> None:
     previous = _previous({"r1": "G1", "r2": "G1", "r3": "G2"})
     result = assign_golden_ids(
