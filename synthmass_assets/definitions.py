@@ -38,6 +38,7 @@ from synthmass_assets.resolution.custom_assets import (
 from synthmass_assets.resolution.sources_assets import build_sources_asset
 from synthmass_assets.resources import DEPLOYMENTS, SHOW_VALUES_ENV, deployment_resources
 from synthmass_assets.resources.storage import DEFAULT_HOME
+from synthmass_assets.steward.assets import build_steward_assets
 from synthmass_assets.tracks import EVALUATION, SYNTHETIC_TRACKS, TRAINING
 
 
@@ -89,6 +90,8 @@ def stage_assets() -> list[dg.AssetsDefinition]:
         CUSTOM, classifier, has_ground_truth=False, private=True, imported_histories=True
     )
     assets += build_live_assets(classifier, EVALUATION.name, calibration_track=TRAINING.name)
+    for resolved in (EVALUATION.name, CUSTOM):
+        assets += build_steward_assets(resolved, calibration_track=TRAINING.name)
     return assets
 
 
