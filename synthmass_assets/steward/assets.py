@@ -12,8 +12,13 @@ from synthmass_assets.resolution.normalize import matching_features
 from synthmass_assets.resolution.sources import rule_scope
 from synthmass_assets.resources.storage import SynthmassStorage
 from synthmass_assets.steward.clinical_words import clinical_evidence, code_names
-from synthmass_assets.steward.config import DashboardConfig, ReviewQueueConfig
+from synthmass_assets.steward.config import (
+    DashboardConfig,
+    ReviewQueueConfig,
+    StewardDecisionsConfig,
+)
 from synthmass_assets.steward.dashboards import write_dashboards
+from synthmass_assets.steward.decisions import decision_files, read_decisions
 from synthmass_assets.steward.review import all_decisions, queued_pairs, waterfall_terms
 from synthmass_assets.steward.review_page import review_html, review_preview
 
@@ -139,4 +144,42 @@ def build_steward_assets(track: str, calibration_track: str) -> list[dg.AssetsDe
             },
         )
 
-    return [splink_dashboards, review_queue]
+    @dg.asset(
+        key=dg.AssetKey([track, "steward_decisions"]),
+        ins=_ins(track, ["facility_records"]),
+        group_name=GROUP,
+        kinds={"polars"},
+        code_version="1",
+    )
+    def steward_decisions(
+        config: StewardDecisionsConfig,
+        storage: SynthmassStorage,
+        facility_records: pl.DataFrame,
+    ) -> dg.Output[pl.DataFrame]:
+        """The steward's manual verdicts (MATCH / NO_MATCH on record pairs, with reviewer and
+        time) from the decision files in run config or $SYNTHMASS_HOME/steward/<track>/. They
+        are taken all or none: an unknown record id, a missing reviewer or time, or
+        contradictory decisions (directly, or a NO_MATCH inside a chain of MATCHes) fail the run
+        with the rows to fix and leave the stored decisions as they were."""
+        location = Path(config.path) if config.path else decisions_folder(storage, track)
+        files = decision_files(location)
+        decisions = read_decisions(files, facility_records.get_column("record_id"))
+        counts = decisions.group_by("decision").len().sort("decision")
+        return dg.Output(
+            decisions,
+            metadata={
+                **frame_metadata(decisions),
+                "files": ", ".join(f.name for f in files) or "none",
+                "source": str(location),
+                **{f"decisions/{d}": n for d, n in counts.iter_rows()},
+                "reviewers": decisions.get_column("reviewer").n_unique(),
+            },
+        )
+
+    return [splink_dashboards, review_queue, steward_decisions]
+
+
+def decisions_folder(storage: SynthmassStorage, track: str) -> Path:
+    """``$SYNTHMASS_HOME/steward/<track>/``: the default place of a track's decision files
+    (outside the inbox, whose sensor takes every file there for a batch of records)."""
+    return Path(storage.home) / "steward" / track

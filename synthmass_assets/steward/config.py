@@ -39,3 +39,14 @@ class ReviewQueueConfig(dg.Config):
 
     def band(self) -> ReviewBand:
         return ReviewBand(self.low, self.high, self.limit)
+
+
+class StewardDecisionsConfig(dg.Config):
+    """Where the steward's decision files are."""
+
+    path: str = Field(
+        default="",
+        description="A decisions file (CSV or Parquet: record_id_l, record_id_r, decision "
+        "MATCH | NO_MATCH, reviewer, decided_at) or a folder of them; empty: "
+        "$SYNTHMASS_HOME/steward/<track>/.",
+    )
