@@ -53,14 +53,19 @@ def spark() -> SparkResource:
 
 
 @pytest.fixture(scope="session")
-def features() -> pl.DataFrame:
-    """Matching features of about 300 facility records from our own stages."""
+def records() -> pl.DataFrame:
+    """About 300 facility records from our own stages."""
     population = generate_population(PopulationParams(population=140, seed=11))
     stage = augment(
         population, FacilityProtocol(), error_protocol_for("evaluation"), LookalikeProtocol(),
         generate_population,
     )  # fmt: skip
-    return matching_features(stage.facility_records)
+    return stage.facility_records
+
+
+@pytest.fixture(scope="session")
+def features(records: pl.DataFrame) -> pl.DataFrame:
+    return matching_features(records)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Splink on a real local[2] Spark session: the same pairs and probabilities as on DuckDB, a
-model trained on either engine scoring on the other, and chunked prediction."""
+model trained on either engine scoring on the other, chunked prediction, and the scored_pairs
+asset materialized with ``engine: spark``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import polars as pl
 
+from synthmass_assets.resolution.assets import MODEL_FILE, build_resolution_assets, model_folder
 from synthmass_assets.resolution.engines import DuckDBBackend
 from synthmass_assets.resolution.linkage import (
     ClosureParams,
@@ -16,7 +19,9 @@ from synthmass_assets.resolution.linkage import (
     predict_pairs,
     train_model,
 )
+from synthmass_assets.resolution.sources import declared_sources
 from synthmass_assets.resolution.spark.resource import SparkResource
+from synthmass_assets.resources.storage import SynthmassStorage
 from synthmass_assets_tests.resolution.spark.conftest import spark_resource
 
 KEYS = ["record_id_l", "record_id_r"]
@@ -73,3 +78,33 @@ def test_model_trained_on_spark_is_duckdb_json_and_scores_on_duckdb(
     pairs = predict_pairs(features, settings, tmp_path, backend=DuckDBBackend(tmp_path))
     assert pairs.height > features.height
     assert pairs["match_probability"].is_between(0, 1).all()
+
+
+def test_scored_pairs_asset_runs_on_spark_with_the_published_model(
+    spark: SparkResource, records: pl.DataFrame, duckdb_model: dict[str, Any], tmp_path: Path
+) -> None:
+    track = "evaluation"
+    storage = SynthmassStorage(home=str(tmp_path))
+    (model_folder(storage, track) / MODEL_FILE).write_text(json.dumps(duckdb_model))
+
+    @dg.asset(key=[track, "facility_records"])
+    def facility_records() -> pl.DataFrame:
+        return records
+
+    @dg.asset(key=[track, "sources"])
+    def sources() -> pl.DataFrame:
+        return declared_sources(records, [], "link_and_dedupe")
+
+    scored_pairs = build_resolution_assets(track)[1]
+    result = dg.materialize(
+        [facility_records, sources, scored_pairs],
+        resources={"storage": storage, "spark": spark},
+        run_config={"ops": {"evaluation__scored_pairs": {"config": {"engine": "spark"}}}},
+        selection=[facility_records.key, sources.key, scored_pairs.key],
+    )
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("evaluation__scored_pairs")
+    assert materialization.metadata["engine"].value == "spark"
+    pairs = result.output_for_node("evaluation__scored_pairs")
+    assert set(pairs["tier"]) <= {"auto_match", "gray_zone", "auto_reject"}
+    assert pairs.height > 0
