@@ -46,12 +46,13 @@ class PairPredictionConfig(dg.Config):
         "scoring auto-rejects above min_match_probability rescues badly damaged records.",
     )
     min_match_probability: float = Field(
-        default=1e-5,
+        default=1e-6,
         ge=0,
         le=1,
-        description="Pairs below this Splink probability are not scored and stay rejected "
-        "(on the adversarial protocol 1e-5 keeps 99.9% of the true pairs that reach scoring "
-        "and skips ~40% of the blocked pairs).",
+        description="Pairs below this Splink probability are not scored and stay rejected. "
+        "A compute floor: on the default draw 1e-6 scores 48% of the blocked pairs with "
+        "history (1e-5: 34%, 0: all), and against 1e-5 it raised pair F1 and lowered "
+        "fragmentation on every draw measured (default, seed 1, Texas, 4,000 patients).",
     )
     batch_size: int = Field(
         default=20_000, gt=0, description="Pairs per scorer call; progress is logged per batch."
