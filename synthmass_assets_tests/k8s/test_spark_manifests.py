@@ -64,3 +64,12 @@ def test_spark_conf_points_at_the_manifests() -> None:
     assert conf["spark.kubernetes.executor.podTemplateFile"] == f"{TEMPLATE_DIR}/{TEMPLATE_FILE}"
     assert conf["spark.driver.host"] == "$POD_IP"
     assert conf["spark.sql.shuffle.partitions"] == "160"
+
+
+def test_spark_image_adds_java_and_the_spark_extra_and_stays_non_root() -> None:
+    lines = (K8S_DIR / "Dockerfile.spark").read_text().splitlines()
+    instructions = [line.split(" ", 1) for line in lines if line and line[0] not in "# "]
+    users = [arg for op, arg in instructions if op == "USER"]
+    assert users[-1].split(":")[0] not in ("0", "root")
+    text = "\n".join(lines)
+    assert "openjdk-17-jre-headless" in text and "[k8s,spark]" in text

@@ -31,7 +31,7 @@ EXECUTOR_IMAGE = "apache/spark:4.0.1-scala2.13-java17-ubuntu"
 
 
 def k8s_spark_conf(
-    namespace: str = "dagster",
+    namespace: str = "synthmass",
     executors: int = 4,
     executor_cores: int = 4,
     executor_memory: str = "24g",
@@ -40,7 +40,7 @@ def k8s_spark_conf(
     """``spark_conf`` for a step pod that drives executors on the cluster (client mode).
 
     Args:
-        namespace: where executor pods are created (the Dagster namespace).
+        namespace: where executor pods are created (the Dagster release namespace).
         executors: executor pods.
         executor_cores: cores per executor (and its CPU request).
         executor_memory: JVM heap per executor; Spark adds 10% overhead to the pod's request.
@@ -105,7 +105,7 @@ def executor_pod_template() -> dict[str, Any]:
     }
 
 
-def spark_manifests(namespace: str = "dagster") -> list[dict[str, Any]]:
+def spark_manifests(namespace: str = "synthmass") -> list[dict[str, Any]]:
     """Service account and role of the drivers, and the executor template as a ConfigMap."""
     meta = {"namespace": namespace, "labels": {"app.kubernetes.io/part-of": "synthmass"}}
     rules = [
