@@ -82,12 +82,14 @@ def replay(home: Path, reuse_one_shot: bool = False) -> dict[str, object]:
     os.environ.setdefault("DAGSTER_HOME", str(home / "dagster"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     from synthmass_assets.definitions import build_definitions, deployment_settings
+    from synthmass_assets.living.definitions import build_living_definitions
 
-    defs = build_definitions(deployment_settings())
+    one_shot_defs = build_definitions(deployment_settings())
+    defs = build_living_definitions(deployment_settings())
     instance = dg.DagsterInstance.get()
     started = time.perf_counter()
     if not reuse_one_shot:
-        _materialize(defs, EVALUATION_OUTPUTS, instance, upstream=True)
+        _materialize(one_shot_defs, EVALUATION_OUTPUTS, instance, upstream=True)
     one_shot_seconds = time.perf_counter() - started
     _materialize(defs, ["live/replay_batches"], instance)
     database = home / "synthmass.duckdb"

@@ -20,9 +20,7 @@ from synthmass_assets.classifier.serving.binding import promoted_binding
 from synthmass_assets.fhir_bulk.assets import build_fhir_export_asset
 from synthmass_assets.jobs import build_jobs
 from synthmass_assets.k8s import k8s_step_executor
-from synthmass_assets.living.assets import build_live_assets
 from synthmass_assets.living.inbox import inbox_folder
-from synthmass_assets.living.inbox_assets import build_inbox_assets, build_inbox_sensor
 from synthmass_assets.mpi.assets import build_mpi_assets
 from synthmass_assets.mpi.checks import build_mpi_checks
 from synthmass_assets.mpi.prediction_assets import build_calibration_assets
@@ -89,7 +87,6 @@ def stage_assets() -> list[dg.AssetsDefinition]:
     assets += build_mpi_assets(
         CUSTOM, classifier, has_ground_truth=False, private=True, imported_histories=True
     )
-    assets += build_live_assets(classifier, EVALUATION.name, calibration_track=TRAINING.name)
     for resolved in (EVALUATION.name, CUSTOM):
         assets += build_steward_assets(resolved, calibration_track=TRAINING.name)
     return assets
@@ -108,14 +105,15 @@ def stage_checks() -> list[dg.AssetChecksDefinition]:
 
 def build_definitions(settings: DeploymentSettings) -> dg.Definitions:
     """All assets and checks, bound to the deployment's resources and executor."""
-    inbox = settings.inbox or inbox_folder(settings.home, {})
-    assets = [*stage_assets(), *build_inbox_assets(inbox)]
+    # The living index's batch-partitioned assets are a second code location
+    # (synthmass_assets.living.definitions): a partitioned asset in this one would make every
+    # `dagster asset materialize --select` over it demand a --partition.
+    assets = stage_assets()
     checks = stage_checks()
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
         jobs=build_jobs(),
-        sensors=[build_inbox_sensor(inbox)],
         resources=deployment_resources(
             settings.name, settings.home, settings.show_identifying_values
         ),

@@ -44,3 +44,22 @@ def test_unknown_deployment_is_refused() -> None:
 def test_home_comes_from_the_environment() -> None:
     settings = deployment_settings({"SYNTHMASS_HOME": "/data/mpi"})
     assert str(settings.home) == "/data/mpi" and settings.name == "local"
+
+
+def test_partitioned_assets_live_in_their_own_code_location(synthmass_home: object) -> None:
+    """`dagster asset materialize --select` refuses partitioned assets without --partition, so
+    the main location has none; the living index's location holds them and its sensor."""
+    from synthmass_assets.definitions import definitions
+    from synthmass_assets.living.definitions import definitions as living
+
+    main = definitions().resolve_asset_graph()
+    partitioned = [k for k in main.get_all_asset_keys() if main.get(k).partitions_def]
+    assert partitioned == []
+    defs = living()
+    graph = defs.resolve_asset_graph()
+    keys = {
+        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).is_materializable
+    }
+    assert {"live/mpi_links", "live/mpi_events", "live/custom/mpi_links"} <= keys
+    assert all(k.startswith("live/") for k in keys)
+    assert [s.name for s in defs.sensors or []]
