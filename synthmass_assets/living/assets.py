@@ -89,6 +89,7 @@ def match_settings(
         auto_reject_threshold=config.auto_reject_threshold,
         review_floor=config.review_floor,
         merge_floor=config.merge_floor,
+        pair_floor=config.min_match_probability,
     )
 
 

@@ -33,8 +33,9 @@ class BatchMatchConfig(FusionConfig):
         default=0.01, ge=0, lt=1, description="Splink probability below which pairs auto-reject."
     )
     min_match_probability: float = Field(
-        default=1e-5, ge=0, le=1, description="Pairs below this Splink probability are not "
-        "given to the classifier (as pair_predictions).",
+        default=1e-5, ge=0, lt=1, description="Pairs below this Splink probability are not "
+        "given to the classifier (as pair_predictions), so they can never match: a batch keeps "
+        "none of them.",
     )  # fmt: skip
     review_floor: float = Field(
         default=0.2, gt=0, lt=1, description="Lowest fused score of the review band: a record "

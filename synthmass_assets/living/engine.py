@@ -18,6 +18,7 @@ A batch whose records are all indexed changes nothing, so re-running a batch is 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import Any
 import polars as pl
 
 from synthmass_assets.living.identity import POSSIBLE_MATCH, assign_golden_ids
-from synthmass_assets.living.matching import score_batch, tf_columns
+from synthmass_assets.living.matching import score_batch, tf_columns, unused_columns
 from synthmass_assets.living.region import (
     DECISION_COLUMNS,
     Deciding,
@@ -68,6 +69,9 @@ class MatchSettings:
         review_floor: Lowest fused score of the review band (POSSIBLE_MATCH); pairs below it
             never touch a golden record.
         merge_floor: Fused score a new pair needs to merge two golden records.
+        pair_floor: Splink probability below which a pair is dropped: the classifier never
+            scores it (``min_match_probability``), so its fused score is Splink's and it can
+            neither match nor reach the review band, now or (its verdict kept) later.
         base_rate_estimator: Label-free base-rate estimator of the fusion's track prior.
     """
 
@@ -81,6 +85,7 @@ class MatchSettings:
     auto_reject_threshold: float = 0.01
     review_floor: float = 0.2
     merge_floor: float = 0.99
+    pair_floor: float = 1e-5
     base_rate_estimator: str = "em"
 
     def deciding(self) -> Deciding:
@@ -111,6 +116,18 @@ class BatchReport:
     region_records: int = 0
     prevented_flips: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def pair_floor_weight(floor: float, model_prior: float, prior: float) -> float | None:
+    """The Splink match weight (under the model's prior) of probability ``floor`` under
+    ``prior`` (None: no floor)."""
+    if floor <= 0:
+        return None
+
+    def log2_odds(p: float) -> float:
+        return math.log2(p / (1 - p))
+
+    return log2_odds(floor) - (log2_odds(prior) - log2_odds(model_prior))
 
 
 def scaled_prior(state: tuple[float, int], records: int) -> float:
@@ -159,17 +176,26 @@ def process_batch(
         new.select("record_id", *scope), on="record_id", how="left"
     )
     rules = settings.splink.get("blocking_rules_to_generate_predictions", [])
-    index = store.candidates(features, rules)
+    unused = [c for c in unused_columns(settings.splink) if c != "facility_id"]
+    index = store.candidates(features, rules, unused)
     frequencies = store.frequencies(features, tf_columns(settings.splink))
     seconds["features_and_index"] = time.perf_counter() - clock
-    raw = _oriented(
-        score_batch(index, features, settings.splink, workdir, settings.link_type, frequencies)
-    )
-    seconds["splink"] = time.perf_counter() - clock - sum(seconds.values())
-
     model_prior = float(settings.splink["probability_two_random_records_match"])
     size = store.size() + features.height
     state = store.prior()
+    # Once the prior is fixed, Splink keeps only the pairs that can ever matter (see pair_floor).
+    floor = (
+        None
+        if state is None
+        else pair_floor_weight(settings.pair_floor, model_prior, scaled_prior(state, size))
+    )
+    raw = _oriented(
+        score_batch(
+            index, features, settings.splink, workdir, settings.link_type, frequencies, floor
+        )
+    )
+    seconds["splink"] = time.perf_counter() - clock - sum(seconds.values())
+
     first_state = None
     if state is None:
         total = size * (size - 1) / 2
@@ -177,7 +203,10 @@ def process_batch(
         state = first_state
     prior = scaled_prior(state, size)
     deciding = settings.deciding()
-    scored = _with_predictions(tiered(raw, model_prior, prior, deciding), settings)
+    kept = tiered(raw, model_prior, prior, deciding).filter(
+        pl.col("match_probability") >= settings.pair_floor
+    )
+    scored = _with_predictions(kept, settings)
     seconds["classifier"] = time.perf_counter() - clock - sum(seconds.values())
 
     first_look = decide(scored, features, deciding, NO_RULES)

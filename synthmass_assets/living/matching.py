@@ -56,6 +56,12 @@ def term_frequencies(records: pl.DataFrame, column: str) -> pl.DataFrame:
     return values.group_by(column).agg((pl.len() / max(values.height, 1)).alias(f"tf_{column}"))
 
 
+def unused_columns(settings: dict[str, Any]) -> list[str]:
+    """Feature columns Splink does not read with these settings (raw fields, list keys no
+    rule explodes)."""
+    return [*RAW_FIELDS, *sorted(ARRAY_KEYS - exploded_keys(settings))]
+
+
 def _numbered(records: pl.DataFrame, offset: int, keys: frozenset[str]) -> pl.DataFrame:
     unused = [*RAW_FIELDS, *(ARRAY_KEYS - keys)]
     return records.drop(unused, strict=False).with_columns(
@@ -70,6 +76,7 @@ def score_batch(
     workdir: Path,
     link_type: str = "link_and_dedupe",
     frequencies: dict[str, pl.DataFrame] | None = None,
+    threshold_match_weight: float | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair of a batch record with an indexed or another batch record, scored.
 
@@ -82,6 +89,7 @@ def score_batch(
         link_type: Which pairs the sources compare (see ``resolution.sources``).
         frequencies: ``tf_<column>`` tables over the whole index plus the batch (default:
             counted over ``index`` plus ``batch``).
+        threshold_match_weight: Splink leaves out pairs below this match weight.
 
     Returns:
         ``record_id_l``, ``record_id_r`` (record ids, new record on the right for new ↔ index
@@ -104,10 +112,11 @@ def score_batch(
         table = api.register(tf.to_arrow(), table_name=f"tf_{column}")
         linker.table_management.register_term_frequency_lookup(table, column)
     columns = "record_id_l, record_id_r, match_weight, match_probability"
-    parts = [linker.inference.predict_within(new, warning_mode="never")]
+    threshold = {"threshold_match_weight": threshold_match_weight, "warning_mode": "never"}
+    parts = [linker.inference.predict_within(new, **threshold)]  # type: ignore[arg-type]
     if not index.is_empty():
         old = api.register(_numbered(index, 0, keys).to_arrow(), table_name="index_records")
-        parts.append(linker.inference.predict_between(old, new, warning_mode="never"))
+        parts.append(linker.inference.predict_between(old, new, **threshold))  # type: ignore[arg-type]
     frames = [part.as_duckdbpyrelation().select(columns).pl() for part in parts]
     numbered = pl.concat(frames).with_columns(pl.col("record_id_l", "record_id_r").cast(pl.UInt32))
     facility = (

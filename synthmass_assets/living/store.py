@@ -9,6 +9,7 @@ decision made when the pair was new, which later batches keep: see ``region``) a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,19 +98,22 @@ class IndexStore:
         row = self.con.execute(f"SELECT count(*) FROM {self.table('mpi_index')}").fetchone()
         return int(row[0]) if row else 0
 
-    def candidates(self, batch: pl.DataFrame, rules: list[dict[str, Any]]) -> pl.DataFrame:
+    def candidates(
+        self, batch: pl.DataFrame, rules: list[dict[str, Any]], unused: Collection[str] = ()
+    ) -> pl.DataFrame:
         """Indexed records sharing a prediction blocking key with a ``batch`` record
-        (``candidates``); the whole index when a rule is not a conjunction of equalities."""
+        (``candidates``; all of them when a rule is not a conjunction of equalities), without
+        the ``unused`` columns."""
         if not self.has_index():
             return pl.DataFrame()
-        sql = candidate_sql(rules, self.table("mpi_index"), "batch_in")
-        if sql is None:
-            return self.index()
+        index = self.table("mpi_index")
+        names = self._frame(f"SELECT * FROM {index} LIMIT 0").columns
+        kept = ", ".join(f'"{c}"' for c in names if c not in set(unused))
+        sql = candidate_sql(rules, index, "batch_in")
+        where = "" if sql is None else f" WHERE record_id IN ({sql})"
         self.con.register("batch_in", batch)
         try:
-            return self._frame(
-                f"SELECT * FROM {self.table('mpi_index')} WHERE record_id IN ({sql})"
-            )
+            return self._frame(f"SELECT {kept} FROM {index}{where}")
         finally:
             self.con.unregister("batch_in")
 
