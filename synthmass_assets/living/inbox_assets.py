@@ -1,8 +1,9 @@
 """The custom track's living index, fed from the inbox: ``live/custom/mpi_links`` and
 ``live/custom/mpi_events`` (DuckDB schema ``live_custom``) with a dynamic partition per inbox
 batch (``live_custom_batches``), matched with the custom track's stored Splink model, and the
-sensor that registers each new batch and launches its run (by hand:
-``dagster asset materialize --select 'key:"live/custom/*"' --partition <name>``)."""
+sensor that registers each new batch and launches its run (by hand, in the living code
+location: ``dagster asset materialize -m synthmass_assets.living.definitions --select
+'key:"live/custom/*"' --partition <name>``)."""
 
 import json
 from collections.abc import Iterator
