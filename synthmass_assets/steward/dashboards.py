@@ -138,8 +138,8 @@ def write_dashboards(
     shown = shown_pairs(pairs, links, clusters, params)
     tables = {c: term_frequencies(features, c) for c in tf_columns(settings)}
     records = with_term_frequencies(features, tables)
-    scored = PairScorer(records, settings, weights=True, values=True).score(
-        records, shown.select(join_key_l="record_id_l", join_key_r="record_id_r")
+    scored = PairScorer(settings, weights=True, values=True).score(
+        records, records, shown.select(join_key_l="record_id_l", join_key_r="record_id_r")
     )
     connection = duckdb.connect()
     api = DuckDBAPI(connection=connection)

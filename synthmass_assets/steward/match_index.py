@@ -105,7 +105,8 @@ class MatchIndex:
         self.compared_text = json.dumps(settings["comparisons"])
         self.record_of_row = linked.get_column("record_id")
         left = with_term_frequencies(numbered(features, self.keys), self.tf_tables)
-        self.scorer = PairScorer(left.drop(self._unscored(left)), settings)
+        self.left = left.drop(self._unscored(left))
+        self.scorer = PairScorer(settings)
         self.size = raw.height
         logger.info("Match index: %d records, %d blocking rules", self.size, len(rules))
 
@@ -142,7 +143,7 @@ class MatchIndex:
         right = with_term_frequencies(right, self.tf_tables)
         right = right.drop(self._unscored(right))
         pairs = pl.DataFrame({"join_key_l": rows.astype("int32"), "join_key_r": QUERY_ROW})
-        scores = self.scorer.score(right, pairs)
+        scores = self.scorer.score(self.left[rows], right, pairs)
         found = scores.get_column("record_id_l")
         scores = scores.with_columns(
             golden_id=self.golden_of_row.gather(found), record_id=self.record_of_row.gather(found)

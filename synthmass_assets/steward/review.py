@@ -115,8 +115,8 @@ def waterfall_terms(
     match weight with its term-frequency adjustment) per pair, from Splink's own SQL."""
     tables = {c: term_frequencies(features, c) for c in tf_columns(settings)}
     records = with_term_frequencies(features, tables)
-    scored = PairScorer(records, settings, weights=True, values=True).score(
-        records, pairs.select(join_key_l="record_id_l", join_key_r="record_id_r")
+    scored = PairScorer(settings, weights=True, values=True).score(
+        records, records, pairs.select(join_key_l="record_id_l", join_key_r="record_id_r")
     )
     labels = level_labels(settings)
     terms = []

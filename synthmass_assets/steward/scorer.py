@@ -46,7 +46,7 @@ def term_frequencies(records: pl.DataFrame, column: str) -> pl.DataFrame:
 def with_term_frequencies(records: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """``records`` with a ``tf_<column>`` column per table (null for unseen values)."""
     for column, table in tables.items():
-        records = records.join(table, on=column, how="left")
+        records = records.join(table, on=column, how="left", maintain_order="left")
     return records
 
 
@@ -82,36 +82,28 @@ def predict_sql(settings: dict[str, Any], weights: bool = False, values: bool = 
 
 
 class PairScorer:
-    """A fixed left table (the index, with term frequencies) scored against small right
-    tables (queries) on one DuckDB connection.
+    """Splink's scoring SQL for a model, run on one DuckDB connection for any left and right
+    records: the tables are registered per call, so a query scores only the records it needs
+    (a scan of a large stored index per query would cost more than the scoring).
 
     Args:
-        left: Matching features of the index, ``record_id`` an integer row number, with the
-            ``tf_`` columns of :func:`with_term_frequencies`.
         settings: Stored Splink settings.
         weights: Keep each comparison's gamma, bayes factor and match weight columns.
         values: Keep the compared values too.
     """
 
-    def __init__(
-        self,
-        left: pl.DataFrame,
-        settings: dict[str, Any],
-        weights: bool = False,
-        values: bool = False,
-    ) -> None:
+    def __init__(self, settings: dict[str, Any], weights: bool = False, values: bool = False):
         self.connection = duckdb.connect()
         self.connection.execute("SET threads = 1")
-        self.connection.register("scorer_left_arrow", left.to_arrow())
-        self.connection.execute(f"CREATE TABLE {LEFT} AS SELECT * FROM scorer_left_arrow")
-        self.connection.unregister("scorer_left_arrow")
         self.sql = predict_sql(settings, weights, values)
 
-    def score(self, right: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-        """Scores of ``pairs`` (``join_key_l`` a left row id, ``join_key_r`` a right one):
-        ``record_id_l``, ``record_id_r``, ``match_weight``, ``match_probability`` and the
-        columns ``weights`` and ``values`` keep."""
+    def score(self, left: pl.DataFrame, right: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+        """Scores of ``pairs`` (``join_key_l`` a left ``record_id``, ``join_key_r`` a right one)
+        of records with matching features and the ``tf_`` columns of
+        :func:`with_term_frequencies`: ``record_id_l``, ``record_id_r``, ``match_weight``,
+        ``match_probability`` and the columns ``weights`` and ``values`` keep."""
         cursor = self.connection.cursor()
+        cursor.register(LEFT, left.to_arrow())
         cursor.register(RIGHT, right.to_arrow())
         cursor.register(PAIRS, pairs.with_columns(match_key=pl.lit("0")).to_arrow())
         return cursor.execute(self.sql).pl()
