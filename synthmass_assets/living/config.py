@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import Field
 
-from synthmass_assets.mpi.config import FusionConfig
+from synthmass_assets.mpi.config import FusionConfig, PairPredictionConfig
 
 
 class ReplayConfig(dg.Config):
@@ -33,8 +33,9 @@ class BatchMatchConfig(FusionConfig):
         default=0.01, ge=0, lt=1, description="Splink probability below which pairs auto-reject."
     )
     min_match_probability: float = Field(
-        default=1e-5, ge=0, lt=1, description="Pairs below this Splink probability are not "
-        "given to the classifier (as pair_predictions), so they can never match: a batch keeps "
+        default=PairPredictionConfig.model_fields["min_match_probability"].default, ge=0, lt=1,
+        description="Pairs below this Splink probability are not given to the classifier (as "
+        "pair_predictions, whose default it shares), so they can never match: a batch keeps "
         "none of them.",
     )  # fmt: skip
     review_floor: float = Field(
