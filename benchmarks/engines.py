@@ -27,7 +27,6 @@ import duckdb
 import polars as pl
 from resolution import _make_records  # the sibling benchmark: same records and protocol
 
-from synthmass_assets.resolution.engines import DuckDBBackend
 from synthmass_assets.resolution.linkage import (
     ClosureParams,
     TrainingParams,
