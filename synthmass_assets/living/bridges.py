@@ -57,15 +57,19 @@ def reject_weak_bridges(
         parent[b] = a
         parent.setdefault(a, a)
         holds_golden[a] = holds_golden.get(a, False) or holds_golden.get(b, False)
-    if not weak:
+    return reject_pairs(decisions, pl.DataFrame(weak, schema=KEYS, orient="row"), "weak_bridge")
+
+
+def reject_pairs(decisions: pl.DataFrame, pairs: pl.DataFrame, source: str) -> pl.DataFrame:
+    """``decisions`` with ``pairs`` (record ids) rejected, their decision source ``source``."""
+    if pairs.is_empty():
         return decisions
-    hit = pl.DataFrame(weak, schema=KEYS, orient="row").with_columns(_weak=pl.lit(True))
-    flag = pl.col("_weak").fill_null(False)
+    hit = pl.col("_hit").fill_null(False)
     return (
-        decisions.join(hit, on=KEYS, how="left")
+        decisions.join(pairs.select(KEYS).with_columns(_hit=pl.lit(True)), on=KEYS, how="left")
         .with_columns(
-            decision_source=pl.when(flag).then(pl.lit("weak_bridge")).otherwise("decision_source"),
-            accepted=pl.col("accepted") & ~flag,
+            decision_source=pl.when(hit).then(pl.lit(source)).otherwise("decision_source"),
+            accepted=pl.col("accepted") & ~hit,
         )
-        .drop("_weak")
+        .drop("_hit")
     )

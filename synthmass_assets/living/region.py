@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from synthmass_assets.living.bridges import reject_weak_bridges
+from synthmass_assets.living.bridges import reject_pairs, reject_weak_bridges
 from synthmass_assets.mpi.clustering import Guard, guarded_clusters, reject_guard_cuts
 from synthmass_assets.mpi.decisions import DecisionRules, best_per_facility, decide_pairs
 from synthmass_assets.mpi.fusion import FusionParams, TrackPrior, track_prior
@@ -199,15 +199,5 @@ def _within_clusters(decisions: pl.DataFrame, clusters: pl.DataFrame) -> pl.Data
         )
         .join(clusters.rename({"cluster": "_r"}), left_on="record_id_r", right_on="record_id")
         .filter(pl.col("accepted") & (pl.col("_l") != pl.col("_r")))
-        .select(KEYS)
-        .with_columns(_apart=pl.lit(True))
     )
-    hit = pl.col("_apart").fill_null(False)
-    return (
-        decisions.join(apart, on=KEYS, how="left")
-        .with_columns(
-            decision_source=pl.when(hit).then(pl.lit("guard_cut")).otherwise("decision_source"),
-            accepted=pl.col("accepted") & ~hit,
-        )
-        .drop("_apart")
-    )
+    return reject_pairs(decisions, apart, "guard_cut")
