@@ -33,6 +33,7 @@ def local_resources(home: Path) -> dict[str, Any]:
     return {
         "io_manager": SynthmassDuckDBIOManager(database=str(storage.database_path)),
         "storage": storage,
+        "spark": SparkResource(),
     }
 
 
@@ -47,6 +48,7 @@ def k8s_resources(home: Path) -> dict[str, Any]:
     return {
         "io_manager": ParquetObjectStoreIOManager(url=url),
         "storage": ObjectStoreStorage(home=str(home), url=url),
+        "spark": SparkResource(),
     }
 
 
@@ -56,7 +58,6 @@ def deployment_resources(
     """Resources of one deployment (one of ``DEPLOYMENTS``), with the privacy settings."""
     resources = k8s_resources(home) if deployment == "k8s" else local_resources(home)
     return {
-        "spark": SparkResource(),
         **resources,
         "privacy": PrivacySettings(show_identifying_values=show_identifying_values),
     }
