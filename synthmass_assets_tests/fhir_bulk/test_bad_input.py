@@ -118,7 +118,7 @@ def test_record_ids_may_not_repeat_across_exports(
     source = folders(inline_exports)[0]
     for name in ("F01", "F01-copy"):
         shutil.copytree(source, tmp_path / name)
-    with pytest.raises(InputDataError, match="occurs in more than one export"):
+    with pytest.raises(InputDataError, match="occurs in more than one facility.s input"):
         read_exports([tmp_path / "F01", tmp_path / "F01-copy"])
 
 
