@@ -114,6 +114,12 @@ class Dashboards:
     clusters_shown: list[str]
 
 
+EMPTY_STUDIO = (
+    "<!doctype html><meta charset='utf-8'><title>Cluster studio</title>"
+    "<p>No golden record holds two or more records yet: no cluster to show.</p>"
+)
+
+
 def write_dashboards(
     features: pl.DataFrame,
     pairs: pl.DataFrame,
@@ -164,9 +170,12 @@ def write_dashboards(
     linker.visualisations.comparison_viewer_dashboard(
         predict, str(out.comparison_viewer), overwrite=True, num_example_rows=params.example_rows
     )
-    linker.visualisations.cluster_studio_dashboard(
-        predict, clustered_table, str(out.cluster_studio), cluster_ids=clusters, overwrite=True
-    )
+    if clusters:
+        linker.visualisations.cluster_studio_dashboard(
+            predict, clustered_table, str(out.cluster_studio), cluster_ids=clusters, overwrite=True
+        )
+    else:  # Splink's SQL cannot sample no cluster (an index without a cluster of 2+ records)
+        out.cluster_studio.write_text(EMPTY_STUDIO)
     chart = linker.visualisations.match_weights_chart().chart_dict
     out.match_weights.write_text(match_weights_html(chart, "Match weights of the Splink model"))
     logger.info("Dashboards: %d pairs, %d clusters under %s", scored.height, len(clusters), folder)
