@@ -15,10 +15,9 @@ from synthmass_assets.classifier.serving.contract import ClassifierBinding
 from synthmass_assets.errors import SynthmassError
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.mpi import clustering, golden
-from synthmass_assets.mpi.calibration import params_from_table
+from synthmass_assets.mpi.calibration import track_fusion
 from synthmass_assets.mpi.config import DecisionConfig, FusionConfig, LinkConfig
 from synthmass_assets.mpi.decisions import decide_pairs, decision_counts
-from synthmass_assets.mpi.fusion import track_prior
 from synthmass_assets.mpi.output_assets import build_fhir_asset, build_metrics_asset
 from synthmass_assets.mpi.prediction_assets import (
     GROUP,
@@ -105,14 +104,12 @@ def _fused_output(
     **extra: Any,
 ) -> dg.Output[pl.DataFrame]:
     """Fused decisions with the calibration's parameters and the track's label-free prior."""
-    calibrated, estimator = params_from_table(fusion_calibration)
-    params = config.overrides(calibrated)
-    prior = track_prior(
-        estimator,
-        pair_predictions["logit"].to_numpy(),
-        pair_predictions["match_probability"].to_numpy(),
-        pair_predictions["match_weight"].to_numpy(),
-        params.training_rate,
+    fusion = track_fusion(fusion_calibration, pair_predictions, config.overrides)
+    calibrated, estimator, params, prior = (
+        fusion.calibrated,
+        fusion.estimator,
+        fusion.params,
+        fusion.prior,
     )
     context.log.info("Scored pairs (%s): %s; fusion %s", estimator, prior, params)
     rules = config.to_rules()

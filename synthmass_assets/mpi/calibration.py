@@ -7,7 +7,8 @@ its own label-free base-rate estimate.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -18,6 +19,7 @@ from synthmass_assets.mpi.fusion import (
     BaseRateEstimator,
     FusionMethod,
     FusionParams,
+    TrackPrior,
     calibrate,
     fused_log_odds,
     splink_log_odds,
@@ -148,3 +150,32 @@ def params_from_table(calibration: pl.DataFrame) -> tuple[FusionParams, BaseRate
     values = {name: float(row[name]) for name in PARAM_COLUMNS if row.get(name) is not None}
     params = FusionParams(**values)
     return params, row["base_rate_estimator"]
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """What a track's fused decisions use: the calibrated parameters, those after the run's
+    overrides, the base-rate estimator and the track's label-free prior."""
+
+    calibrated: FusionParams
+    params: FusionParams
+    estimator: BaseRateEstimator
+    prior: TrackPrior
+
+
+def track_fusion(
+    calibration: pl.DataFrame,
+    predictions: pl.DataFrame,
+    overrides: Callable[[FusionParams], FusionParams],
+) -> Fusion:
+    """The fusion of a track's classifier-scored ``predictions`` with a stored calibration."""
+    calibrated, estimator = params_from_table(calibration)
+    params = overrides(calibrated)
+    prior = track_prior(
+        estimator,
+        predictions["logit"].to_numpy(),
+        predictions["match_probability"].to_numpy(),
+        predictions["match_weight"].to_numpy(),
+        params.training_rate,
+    )
+    return Fusion(calibrated, params, estimator, prior)

@@ -14,10 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from synthmass_assets.mpi.calibration import params_from_table
+from synthmass_assets.mpi.calibration import track_fusion
 from synthmass_assets.mpi.config import FusionConfig
 from synthmass_assets.mpi.decisions import decide_pairs
-from synthmass_assets.mpi.fusion import track_prior
 from synthmass_assets.steward.scorer import (
     PairScorer,
     term_frequencies,
@@ -46,16 +45,9 @@ def all_decisions(
     guard), accepted or not, with its ``fused_score``; Splink alone without predictions."""
     if pair_predictions.is_empty() or calibration is None:
         return decide_pairs(scored_pairs, records, config.to_rules())
-    calibrated, estimator = params_from_table(calibration)
-    params = config.overrides(calibrated)
-    prior = track_prior(
-        estimator,
-        pair_predictions["logit"].to_numpy(),
-        pair_predictions["match_probability"].to_numpy(),
-        pair_predictions["match_weight"].to_numpy(),
-        params.training_rate,
-    )
-    return decide_pairs(scored_pairs, records, config.to_rules(), pair_predictions, params, prior)
+    fusion = track_fusion(calibration, pair_predictions, config.overrides)
+    rules = config.to_rules()
+    return decide_pairs(scored_pairs, records, rules, pair_predictions, fusion.params, fusion.prior)
 
 
 def queued_pairs(decisions: pl.DataFrame, links: pl.DataFrame, band: ReviewBand) -> pl.DataFrame:
