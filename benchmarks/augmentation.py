@@ -20,10 +20,13 @@ import polars as pl
 
 from synthmass_assets.augmentation.config import (
     ASSIGNMENT_SEED_OFFSET,
+    CODING_SEED_OFFSET,
     LOOKALIKE_SEED_OFFSET,
 )
 from synthmass_assets.augmentation.pipeline import Augmentation, augment
 from synthmass_assets.augmentation.protocol import (
+    CODING_PROFILE,
+    CodingProtocol,
     FacilityProtocol,
     LookalikeProtocol,
     error_protocol_for,
@@ -38,7 +41,10 @@ def augment_track(population: dict[str, pl.DataFrame], track: TrackSpec) -> Augm
     """The whole augmentation stage on ``population`` with the track's protocols and seeds."""
     return augment(
         population,
-        FacilityProtocol(seed=track.seed + ASSIGNMENT_SEED_OFFSET),
+        FacilityProtocol(
+            seed=track.seed + ASSIGNMENT_SEED_OFFSET,
+            coding=CodingProtocol(seed=track.seed + CODING_SEED_OFFSET),
+        ),
         error_protocol_for(track.name, seed=track.seed + 1, identity_seed=track.seed + 2),
         LookalikeProtocol(seed=track.seed + LOOKALIKE_SEED_OFFSET),
         generate_population,
@@ -73,7 +79,7 @@ def main() -> None:
                 .get_column("patient_id")
                 .n_unique(),
                 "records": records,
-                "errors": result.error_log.height,
+                "errors": result.error_log.filter(pl.col("error_type") != CODING_PROFILE).height,
                 "seconds": round(seconds, 3),
                 "records_per_s": round(records / seconds, 1),
                 "peak_rss_mb": round(peak_mb, 1),

@@ -16,6 +16,7 @@ import dagster as dg
 import polars as pl
 
 from synthmass_assets.augmentation import reporting
+from synthmass_assets.augmentation.coding.profiles import CODING_COLUMNS
 from synthmass_assets.augmentation.config import (
     AssignmentConfig,
     ErrorsConfig,
@@ -32,7 +33,7 @@ from synthmass_assets.augmentation.pipeline import (
     lookalikes_step,
     registration_step,
 )
-from synthmass_assets.augmentation.protocol import DUPLICATE_REGISTRATION
+from synthmass_assets.augmentation.protocol import CODING_PROFILE, DUPLICATE_REGISTRATION
 from synthmass_assets.metadata import frame_metadata, markdown_table
 from synthmass_assets.plots import (
     error_type_shares_chart,
@@ -73,9 +74,16 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         )
 
     def facilities(patients: pl.DataFrame, config: FacilitiesConfig) -> dg.MaterializeResult:
-        """Simulated hospitals, health centres and practices in real towns of the state."""
+        """Simulated hospitals, health centres and practices in real towns of the state, each
+        with its coding profiles: conditions_coding (snomed, icd10cm, text),
+        medications_coding (rxnorm, brand, free_text), observations_coding (loinc, local) and
+        the missing_sections it does not send (comma-joined)."""
         frame = facilities_step(patients, config.to_protocol())
-        return dg.MaterializeResult(value=frame, metadata=frame_metadata(frame))
+        profiles = frame.select("facility_id", "name", *CODING_COLUMNS[:-1])
+        return dg.MaterializeResult(
+            value=frame,
+            metadata=frame_metadata(frame, coding_profiles=markdown_table(profiles, limit=50)),
+        )
 
     def lookalike_clinical(
         patients: pl.DataFrame, encounters: pl.DataFrame, config: LookalikesConfig
@@ -149,11 +157,14 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         ground_truth: pl.DataFrame,
         patients: pl.DataFrame,
         lookalike_clinical: pl.DataFrame,
+        facilities: pl.DataFrame,
         config: ErrorsConfig,
     ) -> Iterator[dg.Output[pl.DataFrame]]:
         """Each facility's registration of each patient, with that registration's own errors."""
         protocol = config.to_protocol()
-        records, log = registration_step(ground_truth, patients, lookalike_clinical, protocol)
+        records, log = registration_step(
+            ground_truth, patients, lookalike_clinical, protocol, facilities
+        )
         per_facility = records.group_by("facility_id").agg(records=pl.len()).sort("facility_id")
         shares = reporting.error_type_table(log, protocol)
         yield dg.Output(
@@ -172,6 +183,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
                 duplicate_registrations=log.filter(
                     pl.col("error_type") == DUPLICATE_REGISTRATION
                 ).height,
+                coding_profile_rows=log.filter(pl.col("error_type") == CODING_PROFILE).height,
                 error_types=markdown_table(shares, limit=10),
                 error_type_chart=figure_markdown(
                     error_type_shares_chart(
@@ -193,7 +205,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
             ins=ins("patients"),
             group_name=GROUP,
             kinds=KINDS,
-            code_version="1",
+            code_version="2",
         )(_with_config(facilities, facilities_config_for(track))),
         dg.asset(
             key=key("lookalike_clinical"),
@@ -223,7 +235,7 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
         )(_with_config(selected_outputs_only(facility_assignment), assignment_config_for(track))),
         dg.multi_asset(
             name=f"{track.name}_registrations",
-            ins=ins("ground_truth", "patients", "lookalike_clinical"),
+            ins=ins("ground_truth", "patients", "lookalike_clinical", "facilities"),
             outs={
                 "facility_records": out(
                     "facility_records",
@@ -233,7 +245,9 @@ def build_augmentation_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
                 "error_log": out(
                     "error_log",
                     "One row per injected error: record, field, before, after, type; one "
-                    "duplicate_registration row (record_id: first → new) per second record.",
+                    "duplicate_registration row (record_id: first → new) per second record; "
+                    "one coding_profile row per record and section its facility codes its own "
+                    "way (variant: the profile) or does not send (variant: missing).",
                 ),
             },
             group_name=GROUP,

@@ -11,10 +11,15 @@ import dagster as dg
 from pydantic import Field, create_model
 
 from synthmass_assets.augmentation.protocol import (
+    CONDITION_PROFILES,
     ERRORS_PER_RECORD,
     EVALUATION_ERRORS,
     FIELD_STICKINESS,
+    MEDICATION_PROFILES,
+    OBSERVATION_PROFILES,
+    OPTIONAL_SECTIONS,
     TRAINING_ERRORS,
+    CodingProtocol,
     ErrorProtocol,
     FacilityProtocol,
     LookalikeProtocol,
@@ -22,17 +27,56 @@ from synthmass_assets.augmentation.protocol import (
 from synthmass_assets.tracks import TrackSpec
 
 FACILITY_SEED_OFFSET, ASSIGNMENT_SEED_OFFSET, LOOKALIKE_SEED_OFFSET = 101, 202, 303
-ERROR_SEED_OFFSET, IDENTITY_SEED_OFFSET = 404, 505
+ERROR_SEED_OFFSET, IDENTITY_SEED_OFFSET, CODING_SEED_OFFSET = 404, 505, 606
 
 
 class FacilitiesConfig(dg.Config):
-    """The simulated facilities."""
+    """The simulated facilities and how each codes its clinical rows."""
 
     count: int = Field(default=5, ge=1, le=50, description="Number of simulated facilities.")
     seed: int = Field(default=0, description="Seed of the facilities' names and towns.")
+    coding_profiles: bool = Field(
+        default=True,
+        description="Give each facility its own coding (ICD-10-CM or text conditions, brand or "
+        "free-text drugs, local lab codes, missing sections); off, every facility writes "
+        "SNOMED CT, RxNorm and LOINC and sends every section.",
+    )
+    condition_profiles: list[str] = Field(
+        default=list(CONDITION_PROFILES),
+        description="Condition profiles the facilities cycle through: snomed, icd10cm, text.",
+    )
+    medication_profiles: list[str] = Field(
+        default=list(MEDICATION_PROFILES),
+        description="Medication profiles the facilities cycle through: rxnorm, brand, free_text.",
+    )
+    observation_profiles: list[str] = Field(
+        default=list(OBSERVATION_PROFILES),
+        description="Observation profiles the facilities cycle through: loinc, local "
+        "(laboratory tests only; vital signs stay LOINC).",
+    )
+    missing_sections: list[str] = Field(
+        default=list(OPTIONAL_SECTIONS),
+        description="Sections some facilities do not send: allergies, immunizations.",
+    )
+    missing_share: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="Share of facilities lacking each missing section (at least one if > 0).",
+    )
+    coding_seed: int = Field(default=0, description="Seed of the coding profiles.")
 
     def to_protocol(self) -> FacilityProtocol:
-        return FacilityProtocol(count=self.count, seed=self.seed)
+        coding = CodingProtocol(
+            enabled=self.coding_profiles,
+            conditions=tuple(self.condition_profiles),
+            medications=tuple(self.medication_profiles),
+            observations=tuple(self.observation_profiles),
+            missing_sections=tuple(self.missing_sections),
+            missing_share=self.missing_share,
+            seed=self.coding_seed,
+        )
+        return FacilityProtocol(count=self.count, seed=self.seed, coding=coding)
 
 
 class AssignmentConfig(dg.Config):
@@ -121,10 +165,16 @@ def _with_defaults(base: type[dg.Config], name: str, **fields: tuple[type, objec
 
 
 def facilities_config_for(track: TrackSpec) -> type[FacilitiesConfig]:
-    """`FacilitiesConfig` with the track's default seed."""
+    """`FacilitiesConfig` with the track's default seeds (coding profiles on in every track)."""
     seed = Field(default=track.seed + FACILITY_SEED_OFFSET, description="Facility seed.")
+    coding_seed = Field(
+        default=track.seed + CODING_SEED_OFFSET, description="Seed of the coding profiles."
+    )
     return _with_defaults(
-        FacilitiesConfig, f"{track.name.title()}FacilitiesConfig", seed=(int, seed)
+        FacilitiesConfig,
+        f"{track.name.title()}FacilitiesConfig",
+        seed=(int, seed),
+        coding_seed=(int, coding_seed),
     )
 
 

@@ -13,6 +13,7 @@ import polars as pl
 
 from synthmass_assets.augmentation.assignment import assign_encounters
 from synthmass_assets.augmentation.clinical import pack_tables, unpack_tables
+from synthmass_assets.augmentation.coding import assign_coding_profiles, coding_log
 from synthmass_assets.augmentation.confusables import Generator, make_lookalikes
 from synthmass_assets.augmentation.duplicates import register_duplicates
 from synthmass_assets.augmentation.facilities import build_facilities
@@ -34,9 +35,11 @@ def population_state(patients: pl.DataFrame) -> str:
 
 
 def facilities_step(patients: pl.DataFrame, protocol: FacilityProtocol) -> pl.DataFrame:
-    """The ``facilities`` asset: facilities in towns of the population's state."""
+    """The ``facilities`` asset: facilities in towns of the population's state, each with its
+    coding profiles (drawn from their own seed)."""
     rng = np.random.default_rng([protocol.seed, FACILITY_STREAM])
-    return build_facilities(protocol.count, population_state(patients), rng)
+    sites = build_facilities(protocol.count, population_state(patients), rng)
+    return assign_coding_profiles(sites, protocol.coding)
 
 
 def lookalikes_step(
@@ -83,16 +86,24 @@ def registration_step(
     patients: pl.DataFrame,
     lookalike_clinical: pl.DataFrame,
     protocol: ErrorProtocol,
+    facilities: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The ``facility_records`` and ``error_log`` assets."""
+    """The ``facility_records`` and ``error_log`` assets.
+
+    With ``facilities``, the log also records each record's facility-side coding (one
+    `coding_profile` row per recoded or missing section; see `coding.coding_log`).
+    """
     lookalikes = unpack_tables(lookalike_clinical)
     people = pl.concat([patients, lookalikes.tables["patients"]], how="vertical_relaxed")
     identities = true_identities(
         people, lookalikes.links, np.random.default_rng(protocol.identity_seed)
     )
-    return register_records(
+    records, log = register_records(
         ground_truth, identities, protocol, np.random.default_rng(protocol.seed)
     )
+    if facilities is None:
+        return records, log
+    return records, pl.concat([log, coding_log(ground_truth, facilities, log.schema)])
 
 
 @dataclass(frozen=True)
@@ -119,5 +130,5 @@ def augment(
     sites = facilities_step(patients, facilities)
     packed = lookalikes_step(patients, encounters, lookalikes, generate)
     encounter_facilities, ground_truth = assignment_step(encounters, packed, sites, facilities)
-    records, error_log = registration_step(ground_truth, patients, packed, errors)
+    records, error_log = registration_step(ground_truth, patients, packed, errors, sites)
     return Augmentation(sites, packed, encounter_facilities, ground_truth, records, error_log)

@@ -13,6 +13,13 @@ ERROR_TYPES: tuple[str, ...] = ("name", "address", "date", "ssn", "formatting", 
 RELATIONS: tuple[str, ...] = ("twin", "parent_child", "sibling")
 # Error type of a second registration in the error log; not one of the injected ERROR_TYPES.
 DUPLICATE_REGISTRATION = "duplicate_registration"
+# Error type of a record's facility-side coding (one row per record and recoded section).
+CODING_PROFILE = "coding_profile"
+# How a facility writes each section; the first profile of each is the canonical one.
+CONDITION_PROFILES: tuple[str, ...] = ("snomed", "icd10cm", "text")
+MEDICATION_PROFILES: tuple[str, ...] = ("rxnorm", "brand", "free_text")
+OBSERVATION_PROFILES: tuple[str, ...] = ("loinc", "local")
+OPTIONAL_SECTIONS: tuple[str, ...] = ("allergies", "immunizations")
 
 
 def normalized(weights: dict[str, float], keys: tuple[str, ...]) -> np.ndarray:
@@ -26,6 +33,46 @@ def normalized(weights: dict[str, float], keys: tuple[str, ...]) -> np.ndarray:
     return values / values.sum()
 
 
+def _known(values: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown or not values:
+        raise ValueError(f"{what} {list(values)}: use one or more of {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class CodingProtocol:
+    """How each facility writes its clinical rows (see `augmentation.coding`).
+
+    Attributes:
+        enabled: Give facilities their own coding; off, every facility writes the canonical
+            SNOMED CT / RxNorm / LOINC rows and sends every section.
+        conditions: Condition profiles the facilities cycle through (`CONDITION_PROFILES`).
+        medications: Medication profiles (`MEDICATION_PROFILES`).
+        observations: Observation profiles (`OBSERVATION_PROFILES`).
+        missing_sections: Sections a facility may not send (`OPTIONAL_SECTIONS`).
+        missing_share: Share of facilities lacking each of ``missing_sections`` (at least one
+            facility when positive).
+        seed: Seed of the profile draws and of each facility's own choices.
+    """
+
+    enabled: bool = True
+    conditions: tuple[str, ...] = CONDITION_PROFILES
+    medications: tuple[str, ...] = MEDICATION_PROFILES
+    observations: tuple[str, ...] = OBSERVATION_PROFILES
+    missing_sections: tuple[str, ...] = OPTIONAL_SECTIONS
+    missing_share: float = 0.2
+    seed: int = 6
+
+    def __post_init__(self) -> None:
+        _known(self.conditions, CONDITION_PROFILES, "condition profiles")
+        _known(self.medications, MEDICATION_PROFILES, "medication profiles")
+        _known(self.observations, OBSERVATION_PROFILES, "observation profiles")
+        if self.missing_sections:
+            _known(self.missing_sections, OPTIONAL_SECTIONS, "missing sections")
+        if not 0.0 <= self.missing_share <= 1.0:
+            raise ValueError(f"missing_share {self.missing_share} must lie in [0, 1]")
+
+
 @dataclass(frozen=True)
 class FacilityProtocol:
     """How many facilities exist and how patients spread their encounters over them.
@@ -37,6 +84,7 @@ class FacilityProtocol:
         seed: Seed of the facility list and of the assignment (independent of errors).
         within_facility_duplicates: Share of all patients registered twice at one facility
             (a new record at a later visit; see `duplicates`).
+        coding: How each facility codes its clinical rows.
     """
 
     count: int = 5
@@ -44,6 +92,7 @@ class FacilityProtocol:
     primary_share: float = 0.60
     seed: int = 1
     within_facility_duplicates: float = 0.08
+    coding: CodingProtocol = CodingProtocol()
 
     def visit_probabilities(self) -> np.ndarray:
         """Probabilities of visiting 1..min(count, len(weights)) facilities."""
