@@ -1,8 +1,9 @@
 """Benchmark of the FHIR Bulk Data I/O: resources per second each way, peak memory, round trip.
 
 Generates the evaluation track's population and augmentation (not timed), writes every
-facility's records and histories as a Bulk Data export (timed), reads all exports back
-(timed), compares the tables, and prints one JSON object as the last stdout line:
+facility's records and histories (in the facility's own coding) as a Bulk Data export
+(timed), reads all exports back (timed), compares the tables, and prints one JSON object as
+the last stdout line:
 ``export_resources_per_s``, ``import_resources_per_s``, ``peak_rss_mb`` (whole process,
 generation included), ``resources``, ``roundtrip_identical`` and what differs, if anything.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from augmentation import augment_track  # the sibling benchmark: same track protocols
 
 from synthmass_assets.augmentation.clinical import with_lookalikes
+from synthmass_assets.augmentation.coding import facility_tables
 from synthmass_assets.fhir_bulk.export import write_bulk_exports
 from synthmass_assets.fhir_bulk.reader import read_exports
 from synthmass_assets.fhir_bulk.roundtrip import roundtrip_differences
@@ -42,7 +44,11 @@ def main() -> None:
 
     population = generate_population(PopulationParams(population=args.patients, seed=track.seed))
     stage = augment_track(population, track)
-    everyone = with_lookalikes(population, stage.lookalike_clinical)
+    everyone = facility_tables(
+        with_lookalikes(population, stage.lookalike_clinical),
+        stage.encounter_facilities,
+        stage.facilities,
+    )
     tables = {name: everyone[name] for name in CLINICAL_TABLES}
     del population, everyone
 

@@ -9,6 +9,7 @@ import dagster as dg
 import polars as pl
 
 from synthmass_assets.augmentation.clinical import with_lookalikes
+from synthmass_assets.augmentation.coding import facility_tables
 from synthmass_assets.fhir_bulk.export import write_bulk_exports, write_ground_truth
 from synthmass_assets.population.schema import CLINICAL_TABLES
 from synthmass_assets.resources.storage import SynthmassStorage
@@ -26,7 +27,7 @@ def build_fhir_export_asset(track: str) -> dg.AssetsDefinition:
     """``[track, "fhir_export"]``, from the track's records, visits, truth and histories."""
     names = (
         "facility_records", "encounter_facilities", "ground_truth", *CLINICAL_TABLES,
-        "lookalike_clinical",
+        "lookalike_clinical", "facilities",
     )  # fmt: skip
     ins = {name: dg.AssetIn(key=dg.AssetKey([track, name])) for name in names}
 
@@ -35,7 +36,7 @@ def build_fhir_export_asset(track: str) -> dg.AssetsDefinition:
         ins=ins,
         group_name="augmentation",
         kinds={"fhir", "polars"},
-        code_version="1",
+        code_version="2",
     )
     def fhir_export(
         storage: SynthmassStorage,
@@ -50,6 +51,7 @@ def build_fhir_export_asset(track: str) -> dg.AssetsDefinition:
         procedures: pl.DataFrame,
         immunizations: pl.DataFrame,
         lookalike_clinical: pl.DataFrame,
+        facilities: pl.DataFrame,
     ) -> dg.MaterializeResult:
         """Each facility's records and histories (look-alikes included) as its own FHIR R4
         Bulk Data export: exports/<track>/fhir/<facility_id>/ under SYNTHMASS_HOME holds
@@ -57,13 +59,18 @@ def build_fhir_export_asset(track: str) -> dg.AssetsDefinition:
         its identifier in the facility's MRN system; Encounter, Condition, MedicationRequest,
         Observation, Procedure, Immunization, AllergyIntolerance). exports/<track>/
         ground_truth.csv (record_id, patient_id, facility_id) lies beside it, so any FHIR tool
-        or other matcher can be run and scored on the benchmark."""
+        or other matcher can be run and scored on the benchmark. Each facility exports what it
+        writes (its coding profile): ICD-10-CM conditions under the ICD-10-CM system,
+        text-only conditions and drugs as CodeableConcept.text, local laboratory codes under
+        urn:synthmass:facility:<facility_id>:lab."""
         population = {
             "encounters": encounters, "conditions": conditions, "medications": medications,
             "allergies": allergies, "observations": observations, "procedures": procedures,
             "immunizations": immunizations,
         }  # fmt: skip
-        tables = with_lookalikes(population, lookalike_clinical)
+        tables = facility_tables(
+            with_lookalikes(population, lookalike_clinical), encounter_facilities, facilities
+        )
         folder = export_folder(storage, track)
         fhir = folder / "fhir"
         shutil.rmtree(fhir, ignore_errors=True)

@@ -6,6 +6,11 @@ column FHIR has no standard element for, the nearest standard home is used: a me
 STOP is the end of ``dispenseRequest.validityPeriod``, an allergy's STOP the core
 ``allergyintolerance-abatement`` extension, the Synthea encounter class (several share the
 ActCode AMB) a SynthMass extension, and ORGANIZATION / PROVIDER logical references.
+
+Each row goes out as its facility wrote it: a condition or reason with an ICD-10-CM code under
+the ICD-10-CM system, one without a code as ``CodeableConcept.text`` alone, a laboratory
+result under a local code in the facility's own system (``urn:synthmass:facility:F03:lab``;
+the frame then carries ``facility_id``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from synthmass_assets.augmentation.coding.systems import is_icd10cm, is_local_lab
 from synthmass_assets.fhir_bulk.json_lines import (
     concept,
     day,
@@ -36,6 +42,8 @@ from synthmass_assets.fhir_bulk.vocabulary import (
     CONDITION_CLINICAL,
     ENCOUNTER_CLASS_EXTENSION,
     ENCOUNTER_SYSTEM,
+    FACILITY_LAB_SYSTEM,
+    ICD10CM,
     LOCAL_SYSTEM,
     OBSERVATION_CATEGORY,
     ORGANIZATION_SYSTEM,
@@ -56,8 +64,13 @@ def _encounter() -> pl.Expr:
     return reference("Encounter", "_encounter")
 
 
+def _condition_system(code: str) -> pl.Expr:
+    """ICD-10-CM for codes of its shape, else SNOMED CT."""
+    return pl.when(is_icd10cm(pl.col(code))).then(pl.lit(ICD10CM)).otherwise(pl.lit(SNOMED))
+
+
 def _reasons() -> pl.Expr:
-    return one(concept(SNOMED, "REASONCODE", "REASONDESCRIPTION"))
+    return one(concept(_condition_system("REASONCODE"), "REASONCODE", "REASONDESCRIPTION"))
 
 
 def _active_or(stopped: str) -> pl.Expr:
@@ -106,7 +119,7 @@ def condition() -> pl.Expr:
         clinicalStatus=status(CONDITION_CLINICAL, clinical),
         verificationStatus=status(CONDITION_VERIFICATION, "confirmed"),
         category=listed(status(CONDITION_CATEGORY, "encounter-diagnosis")).first(),
-        code=concept(CODE_SYSTEM["conditions"], "CODE", "DESCRIPTION"),
+        code=concept(_condition_system("CODE"), "CODE", "DESCRIPTION"),
         subject=_subject(),
         encounter=_encounter(),
         onsetDateTime=day("START"),
@@ -131,6 +144,13 @@ def medication_request() -> pl.Expr:
     )
 
 
+def _observation_system() -> pl.Expr:
+    """LOINC, or the facility's own system for a laboratory result under a local code."""
+    local = is_local_lab(pl.col("CODE"), pl.col("CATEGORY"))
+    facility = pl.format(FACILITY_LAB_SYSTEM, pl.col("facility_id"))
+    return pl.when(local).then(facility).otherwise(pl.lit(CODE_SYSTEM["observations"]))
+
+
 def observation() -> pl.Expr:
     number = pl.col("VALUE").cast(pl.Float64, strict=False)
     numeric = (pl.col("TYPE") == "numeric") & number.is_finite().fill_null(False)
@@ -147,7 +167,7 @@ def observation() -> pl.Expr:
                 status(OBSERVATION_CATEGORY, pl.col("CATEGORY"))
             )
         ),
-        code=concept(CODE_SYSTEM["observations"], "CODE", "DESCRIPTION"),
+        code=concept(_observation_system(), "CODE", "DESCRIPTION"),
         subject=_subject(),
         encounter=_encounter(),
         effectiveDateTime=instant("DATE"),

@@ -12,6 +12,7 @@ shortest decimal of the number (the form our generator writes).
 from __future__ import annotations
 
 SNOMED = "http://snomed.info/sct"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 LOINC = "http://loinc.org"
 CVX = "http://hl7.org/fhir/sid/cvx"
@@ -29,6 +30,8 @@ ENCOUNTER_SYSTEM = "urn:synthmass:encounter"
 ORGANIZATION_SYSTEM = "urn:synthmass:synthea:organization"
 PROVIDER_SYSTEM = "urn:synthmass:synthea:provider"
 LOCAL_SYSTEM = "urn:synthmass:system:"
+# A facility's own laboratory codes (coding profile ``local``), by facility id.
+FACILITY_LAB_SYSTEM = "urn:synthmass:facility:{}:lab"
 
 # Synthea's table → the FHIR resource type written for it, in manifest order.
 RESOURCE_OF_TABLE: dict[str, str] = {
@@ -47,7 +50,9 @@ TABLE_OF_RESOURCE: dict[str, str] = {
 }
 READ_TYPES: tuple[str, ...] = ("Patient", *TABLE_OF_RESOURCE)
 
-# The code system each table's CODE column is written in (allergies carry their own SYSTEM).
+# The code system each table's CODE column is written in (allergies carry their own SYSTEM);
+# ICD-10-CM conditions and reasons and local laboratory codes are told by their shape (see
+# `clinical_out` and `augmentation.coding.systems`).
 CODE_SYSTEM: dict[str, str] = {
     "encounters": SNOMED,
     "conditions": SNOMED,

@@ -1,8 +1,10 @@
-"""Per-facility coding profiles on a real generated track: assignment and rewriting."""
+"""Per-facility coding profiles on a real generated track: assignment, rewriting, FHIR export."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -30,10 +32,14 @@ from synthmass_assets.augmentation.protocol import (
     LookalikeProtocol,
     error_protocol_for,
 )
+from synthmass_assets.fhir_bulk import read_exports, write_bulk_exports
+from synthmass_assets.fhir_bulk.roundtrip import roundtrip_differences
 from synthmass_assets.population.generator import generate_population
 from synthmass_assets.population.params import PopulationParams
 from synthmass_assets.population.schema import CLINICAL_TABLES
 from synthmass_assets.tracks import EVALUATION, TRAINING
+
+ICD = "http://hl7.org/fhir/sid/icd-10-cm"
 
 
 @dataclass(frozen=True)
@@ -187,3 +193,32 @@ def test_the_config_turns_profiles_on_in_both_tracks() -> None:
         assert protocol.seed == config.coding_seed
     with pytest.raises(ValueError, match="use one or more of"):
         CodingProtocol(conditions=("snomed", "read_v2"))
+
+
+def test_fhir_exports_carry_what_each_facility_writes(coded: Coded, tmp_path: Path) -> None:
+    stage = coded.stage
+    summary = write_bulk_exports(
+        stage.facility_records, stage.encounter_facilities, coded.written, tmp_path
+    )
+    imported = read_exports([path.parent for path in summary.manifests.values()])
+    differences = roundtrip_differences(
+        stage.facility_records, stage.encounter_facilities, coded.written, imported
+    )
+    assert differences == []
+    read_back = imported.tables["conditions"]
+    assert read_back.filter(pl.col("CODE") == "E11.9").height > 0
+    assert read_back.filter(pl.col("CODE").is_null()).get_column("DESCRIPTION").is_not_null().all()
+    concepts = [
+        json.loads(line)["code"]
+        for path in tmp_path.glob("*/Condition.ndjson")
+        for line in path.read_text().splitlines()
+    ]
+    icd_codings = [
+        c["coding"][0] for c in concepts if "coding" in c and c["coding"][0]["system"] == ICD
+    ]
+    assert {"system": ICD, "code": "E11.9", "display": icd.get_description("E11.9")} in icd_codings
+    text_only = [c for c in concepts if "coding" not in c]
+    assert text_only and all(c["text"] for c in text_only)
+    local = next(iter(stage.facilities.filter(pl.col("observations_coding") == "local").rows()))[0]
+    labs = (tmp_path / local / "Observation.ndjson").read_text()
+    assert f'"system":"urn:synthmass:facility:{local}:lab","code":"LAB-' in labs

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from synthmass_assets.augmentation.clinical import with_lookalikes
+from synthmass_assets.augmentation.coding import facility_tables
 from synthmass_assets.augmentation.pipeline import augment
 from synthmass_assets.augmentation.protocol import (
     FacilityProtocol,
@@ -24,7 +25,8 @@ from synthmass_assets_tests.fhir_bulk.frames import ENCOUNTER_FACILITIES, RECORD
 
 @dataclass(frozen=True)
 class Track:
-    """A track's tables as the export asset receives them (look-alikes' rows included)."""
+    """A track's tables as the export asset writes them (look-alikes' rows included, each row
+    in its facility's coding)."""
 
     records: pl.DataFrame
     encounter_facilities: pl.DataFrame
@@ -32,6 +34,7 @@ class Track:
     tables: dict[str, pl.DataFrame]
     lookalike_clinical: pl.DataFrame
     population: dict[str, pl.DataFrame]
+    facilities: pl.DataFrame
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +42,11 @@ def tiny_track() -> Track:
     population = generate_population(PopulationParams(population=40, seed=11))
     protocols = (FacilityProtocol(), error_protocol_for("evaluation"), LookalikeProtocol(share=0.1))
     stage = augment(population, *protocols, generate_population)
-    everyone = with_lookalikes(population, stage.lookalike_clinical)
+    everyone = facility_tables(
+        with_lookalikes(population, stage.lookalike_clinical),
+        stage.encounter_facilities,
+        stage.facilities,
+    )
     return Track(
         records=stage.facility_records,
         encounter_facilities=stage.encounter_facilities,
@@ -47,6 +54,7 @@ def tiny_track() -> Track:
         tables={name: everyone[name] for name in CLINICAL_TABLES},
         lookalike_clinical=stage.lookalike_clinical,
         population=population,
+        facilities=stage.facilities,
     )
 
 

@@ -24,6 +24,7 @@ def _upstream(track: Track) -> list[dg.AssetsDefinition]:
         "encounter_facilities": track.encounter_facilities,
         "ground_truth": track.ground_truth,
         "lookalike_clinical": track.lookalike_clinical,
+        "facilities": track.facilities,
         **{name: track.population[name] for name in track.tables},
     }
 
