@@ -25,6 +25,7 @@ import polars as pl
 import torch
 
 from synthmass_assets.augmentation.clinical import unpack_tables, with_lookalikes
+from synthmass_assets.augmentation.coding import facility_tables
 from synthmass_assets.augmentation.pipeline import Augmentation, augment
 from synthmass_assets.augmentation.protocol import (
     FacilityProtocol,
@@ -57,6 +58,13 @@ def _track(patients: int, seed: int, track: str) -> tuple[dict[str, pl.DataFrame
         generate_population,
     )  # fmt: skip
     return population, stage
+
+
+def _summaries(population: dict[str, pl.DataFrame], stage: Augmentation) -> pl.DataFrame:
+    """The track's summaries, each history as its facility codes it."""
+    tables = with_lookalikes(population, stage.lookalike_clinical)
+    written = facility_tables(tables, stage.encounter_facilities, stage.facilities)
+    return clinical_summaries(written, stage.encounter_facilities)
 
 
 def _candidates(records: pl.DataFrame, workdir: Path) -> pl.DataFrame:
@@ -101,9 +109,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         tick = time.perf_counter()
         population, stage = _track(args.patients, TRAINING.seed, "training")
-        summaries = clinical_summaries(
-            with_lookalikes(population, stage.lookalike_clinical), stage.encounter_facilities
-        )
+        summaries = _summaries(population, stage)
         candidates = _candidates(stage.facility_records, Path(work))
         people = pl.concat(
             [population["patients"], unpack_tables(stage.lookalike_clinical).tables["patients"]],
@@ -127,9 +133,7 @@ def main() -> None:
         merged_f1 = merged_test_metrics(merged, test, summaries)["f1"]
 
         population, stage = _track(args.eval_patients, EVALUATION.seed, "evaluation")
-        eval_summaries = clinical_summaries(
-            with_lookalikes(population, stage.lookalike_clinical), stage.encounter_facilities
-        )
+        eval_summaries = _summaries(population, stage)
         scored_pairs = _gray_zone_like(eval_summaries, args.pairs, seed=1)
         scorer = PairScorer(merged)
         tick = time.perf_counter()

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from synthmass_assets.augmentation.clinical import with_lookalikes
+from synthmass_assets.augmentation.coding import facility_tables
 from synthmass_assets.classifier.summaries.summaries import clinical_summaries
 from synthmass_assets.classifier.training_assets import build_training_assets
 from synthmass_assets.metadata import frame_metadata
@@ -44,8 +45,9 @@ def summaries_output(
 
 
 def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
-    """``<track>/clinical_summaries`` of a synthetic track (look-alikes' histories included)."""
-    names = (*CLINICAL_TABLES, "lookalike_clinical", "encounter_facilities")
+    """``<track>/clinical_summaries`` of a synthetic track (look-alikes' histories included),
+    each record's history as its facility codes it (`coding.facility_tables`)."""
+    names = (*CLINICAL_TABLES, "lookalike_clinical", "encounter_facilities", "facilities")
     ins = {name: dg.AssetIn(key=dg.AssetKey([track.name, name])) for name in names}
 
     @dg.asset(
@@ -53,8 +55,8 @@ def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
         ins=ins,
         group_name=GROUP,
         kinds={"polars", "duckdb"},
-        code_version="2",
-        description=SUMMARY_DESCRIPTION,
+        code_version="3",
+        description=SUMMARY_DESCRIPTION + " Histories are written in each facility's coding.",
     )
     def summaries(
         encounters: pl.DataFrame,
@@ -66,6 +68,7 @@ def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
         immunizations: pl.DataFrame,
         lookalike_clinical: pl.DataFrame,
         encounter_facilities: pl.DataFrame,
+        facilities: pl.DataFrame,
     ) -> dg.MaterializeResult:
         population = {
             "encounters": encounters, "conditions": conditions, "medications": medications,
@@ -73,7 +76,8 @@ def build_summary_asset(track: TrackSpec) -> dg.AssetsDefinition:
             "immunizations": immunizations,
         }  # fmt: skip
         clinical = with_lookalikes(population, lookalike_clinical)
-        return summaries_output(clinical, encounter_facilities)
+        written = facility_tables(clinical, encounter_facilities, facilities)
+        return summaries_output(written, encounter_facilities)
 
     return summaries
 

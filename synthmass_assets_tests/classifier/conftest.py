@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from synthmass_assets.augmentation.clinical import unpack_tables, with_lookalikes
+from synthmass_assets.augmentation.coding import facility_tables
 from synthmass_assets.augmentation.pipeline import augment
 from synthmass_assets.augmentation.protocol import (
     FacilityProtocol,
@@ -58,7 +59,8 @@ def tiny_track() -> TinyTrack:
     population = generate_population(PopulationParams(population=160, seed=11))
     protocols = (FacilityProtocol(), error_protocol_for("training"), LookalikeProtocol(share=0.1))
     stage = augment(population, *protocols, generate_population)
-    tables = with_lookalikes(population, stage.lookalike_clinical)
+    everyone = with_lookalikes(population, stage.lookalike_clinical)
+    tables = facility_tables(everyone, stage.encounter_facilities, stage.facilities)
     people = pl.concat(
         [population["patients"], unpack_tables(stage.lookalike_clinical).tables["patients"]],
         how="vertical_relaxed",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from synthmass_assets.augmentation.coding.systems import is_local_lab
 from synthmass_assets.population import codes as c
 
 SEMANTIC_TAG = r"\s*\((finding|disorder|procedure|situation|substance|organism|product|person)\)$"
@@ -209,6 +210,31 @@ def latest_measures(observations: pl.DataFrame, visits: pl.DataFrame) -> pl.Data
             *LAB_COLUMNS,
             *GROWTH_COLUMNS,
         )  # fmt: skip
+    )
+
+
+def other_results(observations: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
+    """Each record's latest value of every laboratory test under a facility's own (non-LOINC)
+    code, as ``other_results_text`` (``Gluc 105 mg/dL, Creat 1.1 mg/dL``): `latest_measures`
+    reads LOINC codes only, and the text encoder must still see these results."""
+    local = observations.filter(is_local_lab(pl.col("CODE"), pl.col("CATEGORY")))
+    latest = (
+        at_records(local, visits)
+        .sort("DATE")
+        .group_by("record_id", "CODE")
+        .agg(
+            name=pl.col("DESCRIPTION").last(),
+            value=pl.col("VALUE").last().str.replace(r"\.0$", ""),
+            units=pl.col("UNITS").last(),
+        )
+    )
+    return (
+        latest.with_columns(
+            item=pl.concat_str(["name", "value", "units"], separator=" ", ignore_nulls=True)
+        )
+        .sort("record_id", "name", "CODE")
+        .group_by("record_id", maintain_order=True)
+        .agg(other_results_text=pl.col("item").str.join(", "))
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from synthmass_assets.classifier.summaries.canonical import canonical_tables
 from synthmass_assets.classifier.summaries.clinical_states import STATE_COLUMNS, clinical_states
 from synthmass_assets.classifier.summaries.history import HISTORY_COLUMNS, event_history
 from synthmass_assets.classifier.summaries.sections import (
@@ -20,6 +21,7 @@ from synthmass_assets.classifier.summaries.sections import (
     VITAL_COLUMNS,
     at_records,
     latest_measures,
+    other_results,
     text_sections,
 )
 from synthmass_assets.population import codes as c
@@ -117,8 +119,11 @@ def clinical_summaries(
         `SUMMARY_COLUMNS`: the ``summary`` text, visit counts and dates, sorted code lists per
         kind of event, the latest key vitals and the date of the latest of them, first and
         latest height and BMI dates, dated diagnoses, visit reasons and treatments
-        (`event_history`) and the lifelong clinical states (`clinical_states`).
+        (`event_history`) and the lifelong clinical states (`clinical_states`). Codes are
+        canonical where terminology data maps them (`canonical.canonical_tables`); the text
+        keeps each facility's own words and lists results under local codes.
     """
+    tables = canonical_tables(tables)
     visits = encounter_facilities.select(
         "encounter_id", "record_id", "facility_id", "encounter_start"
     )
@@ -127,6 +132,7 @@ def clinical_summaries(
     parts = [
         *text_sections(tables, visits),
         latest_measures(tables["observations"], visits),
+        other_results(tables["observations"], visits),
         event_history(tables, visits),
         clinical_states(tables, visits),
     ]
@@ -143,6 +149,7 @@ def clinical_summaries(
         pl.format("Allergies: {}.", "allergy_text"),
         pl.format("Vitals ({}): {}.", pl.col("vitals_date").dt.year(), "vitals_text"),
         pl.format("Labs: {}.", "labs_text"),
+        pl.format("Other results: {}.", "other_results_text"),
         pl.format("Procedures: {}.", "procedure_text"),
         pl.format("Immunizations: {}.", "immunization_text"),
     ]

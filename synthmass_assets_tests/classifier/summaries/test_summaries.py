@@ -39,6 +39,7 @@ def test_sections_follow_the_fixed_order(tiny_track: TinyTrack) -> None:
         "Allergies:",
         "Vitals (",
         "Labs:",
+        "Other results:",
         "Procedures:",
         "Immunizations:",
     ]
