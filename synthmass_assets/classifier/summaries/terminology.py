@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 
+from synthmass_assets.classifier.summaries.sections import SEMANTIC_TAG as SEMANTIC_TAG_PATTERN
 from synthmass_assets.population import codes as c
 from synthmass_assets.population import drugs as d
 from synthmass_assets.population import modules as m
@@ -68,9 +69,7 @@ CLINICAL_DRUG_INGREDIENTS: dict[str, tuple[str, ...]] = {
     d.EPINEPHRINE.code: ("epinephrine",),
 }  # fmt: skip
 
-SEMANTIC_TAG = re.compile(
-    r"\s*\((finding|disorder|procedure|situation|substance|organism|product|person)\)$"
-)
+SEMANTIC_TAG = re.compile(SEMANTIC_TAG_PATTERN)
 
 
 def normalised(text: str) -> str:
