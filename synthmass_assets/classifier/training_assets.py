@@ -16,7 +16,7 @@ from synthmass_assets.classifier.config import MergeConfig, PairClassifierConfig
 from synthmass_assets.classifier.cross_encoder.training import train_cross_model
 from synthmass_assets.classifier.dataset.hf_dataset import PairDataset, record_labels, split_frame
 from synthmass_assets.classifier.dataset.pair_dataset import build_pairs
-from synthmass_assets.classifier.evaluation import evaluate_variants, test_f1
+from synthmass_assets.classifier.evaluation import CROSS_CODING, evaluate_variants, test_f1
 from synthmass_assets.classifier.serving.merging import merge_adapter, merged_test_metrics, promote
 from synthmass_assets.errors import SynthmassError
 from synthmass_assets.k8s import GPU_STEP
@@ -110,24 +110,35 @@ def build_training_assets(track: TrackSpec) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=key("classifier_evaluation"),
-        ins=ins("clinical_summaries"),
+        ins=ins("clinical_summaries", "facilities"),
         deps=[pair_classifier],
         group_name=GROUP,
         kinds={"polars", "duckdb"},
-        code_version="2",
+        code_version="3",
     )
     def classifier_evaluation(
-        storage: SynthmassStorage, clinical_summaries: pl.DataFrame
+        storage: SynthmassStorage, clinical_summaries: pl.DataFrame, facilities: pl.DataFrame
     ) -> dg.MaterializeResult:
         """Held-out metrics (precision, recall, F1, accuracy, ROC AUC, confusion counts) per
-        variant on the same splits: full (text encodings + structured features),
-        structured_only and text_only, so that what the transformer adds is measured."""
+        variant on the same splits: full (text encodings, semantic item matches and
+        structured features), structured_only and text_only, so that what the transformer
+        adds is measured; split test_cross_coding holds the test pairs whose two facilities
+        use different coding profiles."""
         data = PairDataset.load(storage.fetch_model(DATASET))
-        table = evaluate_variants(storage.fetch_model(TRAINED), data, clinical_summaries)
-        return dg.MaterializeResult(
-            value=table,
-            metadata={"test_f1": test_f1(table), "metrics": markdown_table(table, limit=12)},
+        table = evaluate_variants(
+            storage.fetch_model(TRAINED), data, clinical_summaries, facilities
         )
+        metadata: dict[str, dg.RawMetadataValue] = {
+            "test_f1": test_f1(table),
+            **{
+                f"test_f1_{variant}": test_f1(table, variant)
+                for variant in ("structured_only", "text_only")
+            },
+            "metrics": markdown_table(table, limit=12),
+        }
+        if (table.get_column("split") == CROSS_CODING).any():
+            metadata["cross_coding_f1"] = test_f1(table, split=CROSS_CODING)
+        return dg.MaterializeResult(value=table, metadata=metadata)
 
     @dg.asset(
         key=key(MERGED),

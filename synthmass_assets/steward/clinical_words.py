@@ -38,6 +38,12 @@ def code_names(conditions: pl.DataFrame, medications: pl.DataFrame) -> dict[str,
     return dict(zip(both["CODE"].to_list(), both["DESCRIPTION"].to_list(), strict=True))
 
 
+def named(names: dict[str, str], code: str) -> str:
+    """A code's description; an uncoded item (``text:<words>``, see
+    ``classifier/summaries/canonical``) reads as its words."""
+    return names.get(code) or code.removeprefix("text:")
+
+
 def _chronic(facts: dict[str, Any]) -> set[str]:
     return {d["code"] for d in facts.get("diagnoses") or [] if d.get("ongoing")}
 
@@ -56,8 +62,8 @@ def _unexplained_drugs(
         if reason not in chronic or reason in never_had or last_seen is None or start is None:
             continue
         if last_seen >= start:
-            drug = names.get(treatment.get("drug") or "", treatment.get("drug") or "a drug")
-            found.append(f"{drug} for {names.get(reason, reason)}")
+            drug = named(names, treatment.get("drug") or "") or "a drug"
+            found.append(f"{drug} for {named(names, reason)}")
     return sorted(set(found))
 
 
@@ -70,7 +76,7 @@ def _nearest_days(left: list[dt.date], right: list[dt.date]) -> int | None:
 def pair_words(left: dict[str, Any], right: dict[str, Any], names: dict[str, str]) -> list[str]:
     """Sentences of clinical evidence for one pair (empty when neither has a history)."""
     words = []
-    shared = sorted(names.get(c, c) for c in _chronic(left) & _chronic(right))
+    shared = sorted(named(names, c) for c in _chronic(left) & _chronic(right))
     if shared:
         words.append("For: both records carry the chronic condition(s) " + "; ".join(shared))
     for taker, other, side, other_side in ((left, right, "L", "R"), (right, left, "R", "L")):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -116,3 +116,19 @@ def encode_token_ids(
         out = np.zeros((len(ids), chunks[0].shape[1]), dtype=np.float32)
         out[order] = np.concatenate(chunks)
     return out
+
+
+ITEM_MAX_LENGTH = 32
+
+
+def text_encoder(
+    model: nn.Module, tokenizer: PreTrainedTokenizerBase, batch_size: int
+) -> Callable[[list[str]], np.ndarray]:
+    """A function encoding short texts (clinical items) with ``model``, without gradients."""
+    pad_id = int(tokenizer.pad_token_id or 0)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        ids = tokenize(tokenizer, texts, ITEM_MAX_LENGTH)
+        return encode_token_ids(model, ids, pad_id, batch_size)
+
+    return encode

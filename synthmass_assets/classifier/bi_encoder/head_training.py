@@ -58,6 +58,11 @@ class PairTensors:
             left, right, torch.from_numpy(features), torch.from_numpy(labels.astype(np.float32))
         )
 
+    def with_columns(self, extra: np.ndarray) -> PairTensors:
+        """The same pairs with ``extra`` feature columns appended."""
+        features = torch.cat([self.features, torch.from_numpy(extra.astype(np.float32))], dim=1)
+        return PairTensors(self.left, self.right, features, self.labels)
+
     def with_profiles(self, estimates: np.ndarray) -> PairTensors:
         """The same pairs with the profile features of both records appended."""
         extra = torch.from_numpy(pair_profile_features(estimates, self.left, self.right))
@@ -163,10 +168,10 @@ def fit_head(
     return fit
 
 
-def _tree_inputs(variant: str, encodings: torch.Tensor, pairs: PairTensors) -> np.ndarray:
+def _tree_inputs(shape: TreeShape, encodings: torch.Tensor, pairs: PairTensors) -> np.ndarray:
     parts = [
         tree_inputs(
-            variant,
+            shape,
             encodings[torch.from_numpy(pairs.left[start : start + SCORE_BATCH])],
             encodings[torch.from_numpy(pairs.right[start : start + SCORE_BATCH])],
             pairs.features[start : start + SCORE_BATCH],
@@ -188,8 +193,8 @@ def fit_tree_head(
         settings.trees, settings.tree_leaves, settings.tree_learning_rate, settings.seed
     )
     head, curve = fit_trees(
-        (_tree_inputs(shape.variant, encodings, train), train.labels.numpy()),
-        (_tree_inputs(shape.variant, encodings, validation), validation.labels.numpy()),
+        (_tree_inputs(shape, encodings, train), train.labels.numpy()),
+        (_tree_inputs(shape, encodings, validation), validation.labels.numpy()),
         boosting,
         shape,
     )

@@ -2,11 +2,13 @@
 
 1. LoRA fine-tuning: ``max_steps`` optimizer steps through the encoder (`lora_tuning`).
 2. Every record of the dataset is encoded once with the adapted encoder (cached).
-3. Per variant (full, structured_only, text_only): a profile head estimating birth year and
-   sex per record (cross-fitted on the train split), then a pair head on cached encodings,
-   structured and profile features: boosted trees (``pair_head="trees"``, the number of trees
-   best on validation kept) or an MLP fitted for ``epochs`` epochs (the epoch best on
-   validation kept); text_only is always an MLP.
+3. Every distinct item text (`summaries.items`) is encoded once too, and the items of each
+   pair's records are matched by meaning (`evidence.semantic`).
+4. Per variant (full, structured_only, text_only): a profile head estimating birth year and
+   sex per record (cross-fitted on the train split), then a pair head on what the variant
+   reads (encodings and semantic matches, structured features, or both) and the profile
+   features: boosted trees (``pair_head="trees"``, the number of trees best on validation
+   kept) or an MLP fitted for ``epochs`` epochs (the epoch best on validation kept).
 """
 
 from __future__ import annotations
@@ -40,11 +42,18 @@ from synthmass_assets.classifier.bi_encoder.heads.profile import (
     estimate,
     fit_profile,
 )
+from synthmass_assets.classifier.bi_encoder.item_tuning import RecordItems
 from synthmass_assets.classifier.bi_encoder.lora_tuning import tune_encoder
 from synthmass_assets.classifier.dataset.hf_dataset import PairDataset, split_frame
 from synthmass_assets.classifier.dataset.pair_dataset import SPLITS
 from synthmass_assets.classifier.evidence.features import pair_features
 from synthmass_assets.classifier.evidence.record_features import RecordVocabulary, record_matrix
+from synthmass_assets.classifier.evidence.semantic import (
+    SEMANTIC_FEATURES,
+    ItemEmbeddings,
+    item_texts,
+    semantic_features,
+)
 from synthmass_assets.classifier.metrics import binary_metrics
 from synthmass_assets.classifier.serving.artifacts import (
     Heads,
@@ -54,12 +63,14 @@ from synthmass_assets.classifier.serving.artifacts import (
     head_name,
     save_encodings,
     save_heads,
+    save_items,
     write_manifest,
 )
 from synthmass_assets.classifier.settings import PairClassifierSettings
 
 logger = logging.getLogger(__name__)
 PROFILE_FOLDS = 3
+N_SEMANTIC = len(SEMANTIC_FEATURES)
 
 
 @dataclass(frozen=True)
@@ -137,8 +148,8 @@ def _fit_pair_head(
     settings: PairClassifierSettings,
 ) -> tuple[PairScorerHead, HeadFit]:
     """The variant's pair head: boosted trees or an MLP (always for text_only)."""
-    n_features = tensors["train"].features.shape[1] - len(PROFILE_FEATURES)
-    if settings.pair_head == "trees" and VARIANTS[variant][1]:
+    n_features = tensors["train"].features.shape[1] - len(PROFILE_FEATURES) - N_SEMANTIC
+    if settings.pair_head == "trees":
         shape = TreeShape(
             text_dim=encodings.shape[1],
             n_features=n_features,
@@ -147,11 +158,15 @@ def _fit_pair_head(
             nodes=0,
             depth=0,
             variant=variant,
+            n_semantic=N_SEMANTIC,
         )
         return fit_tree_head(shape, encodings, tensors["train"], tensors["validation"], settings)
     head = PairHead(
-        HeadShape(encodings.shape[1], n_features, len(PROFILE_FEATURES), variant=variant)
-    )
+        HeadShape(
+            encodings.shape[1], n_features, len(PROFILE_FEATURES), variant=variant,
+            n_semantic=N_SEMANTIC,
+        )
+    )  # fmt: skip
     head.fit_scaler(tensors["train"].features.numpy())
     return head, fit_head(head, encodings, tensors["train"], tensors["validation"], settings)
 
@@ -219,7 +234,10 @@ def train_bi_encoder(
     report = TrainingReport(trainable_parameters=trainable, total_parameters=total)
     report.seconds["features"] = features_seconds
     labels = (records.birth_year, records.female)
-    report.lora_loss_curve = tune_encoder(model, ids, pad_id, base["train"], labels, settings)
+    items = RecordItems.build(records.frame, tokenizer) if settings.item_weight > 0 else None
+    report.lora_loss_curve = tune_encoder(
+        model, ids, pad_id, base["train"], labels, settings, items
+    )
     report.seconds["lora"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
@@ -228,6 +246,16 @@ def train_bi_encoder(
         enc.encode_token_ids(frozen, ids, pad_id, settings.encode_batch_size)
     )
     report.records_encoded = len(ids)
+    embeddings = ItemEmbeddings.of(
+        item_texts(records.frame),
+        enc.text_encoder(frozen, tokenizer, settings.encode_batch_size),
+    )
+    base = {
+        split: pairs.with_columns(
+            semantic_features(records.frame, pairs.left, pairs.right, embeddings)
+        )
+        for split, pairs in base.items()
+    }
     report.seconds["encoding"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
@@ -251,6 +279,7 @@ def train_bi_encoder(
     save_encodings(
         records.frame.get_column("record_id").to_list(), encodings.numpy(), files.encodings
     )
+    save_items(embeddings, files.items)
     write_manifest(files, {"settings": settings.to_dict(), **report.__dict__})
     logger.info("Test metrics (full): %s", report.metrics["full"]["test"])
     return report

@@ -51,7 +51,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "birth_year_conflict", "birth_year_slack", "span_gap_ratio",
     "wellness_nearest_days", "wellness_clashes",
     "same_day_visits", "nearest_visit_days", "same_day_check_ups",
-    *CARE_FEATURES, *BODY_FEATURES, "contradictions",
+    *CARE_FEATURES, *BODY_FEATURES, "contradictions", "uncoded_share",
 )  # fmt: skip
 # Findings that no two records of one person show; rare alone, together they tell the trees
 # much more than each does.
@@ -199,4 +199,15 @@ def pair_features(
     columns += body_features(summaries, left, right)
     named = dict(zip(FEATURE_NAMES, columns, strict=False))
     columns.append(np.sum([named[name] > 0 for name in CONTRADICTIONS], axis=0, dtype=float))
+    uncoded = _uncoded_share(summaries)
+    columns.append(np.maximum(uncoded[left], uncoded[right]))
     return np.column_stack(columns).astype(np.float32)
+
+
+def _uncoded_share(summaries: pl.DataFrame) -> np.ndarray:
+    """Per record, the share of its condition and medication codes that no terminology could
+    map (``text:`` pseudo-codes): where it is high, code overlap and the care features say
+    little, and their contradictions may be only words."""
+    codes = pl.concat_list("condition_codes", "medication_codes")
+    share = codes.list.eval(pl.element().str.starts_with("text:").cast(pl.Float64)).list.mean()
+    return summaries.select(share.fill_null(0.0)).to_series().to_numpy()

@@ -6,6 +6,7 @@ Layout of one model folder under ``SYNTHMASS_HOME/models/<asset>/``::
     model/               merged weights (model.safetensors), config and tokenizer (merged)
     heads.safetensors    the pair heads of every variant
     encodings.safetensors  cached record encodings, with their record ids
+    items.safetensors    encodings of the distinct item texts, with the texts
     manifest.json        settings, losses, metrics
 """
 
@@ -26,6 +27,7 @@ from torch import nn
 from synthmass_assets.classifier.bi_encoder.heads.boosting import TreeHead, TreeShape
 from synthmass_assets.classifier.bi_encoder.heads.pair_head import HeadShape, PairHead
 from synthmass_assets.classifier.bi_encoder.heads.profile import ProfileHead, ProfileShape
+from synthmass_assets.classifier.evidence.semantic import ItemEmbeddings
 from synthmass_assets.errors import SynthmassError
 
 PairScorerHead = PairHead | TreeHead
@@ -72,6 +74,10 @@ class ModelFiles:
     @property
     def encodings(self) -> Path:
         return self.root / "encodings.safetensors"
+
+    @property
+    def items(self) -> Path:
+        return self.root / "items.safetensors"
 
     @property
     def manifest(self) -> Path:
@@ -146,6 +152,22 @@ def load_encodings(path: Path) -> tuple[list[str], torch.Tensor]:
     with safe_open(str(path), framework="pt") as handle:
         ids = json.loads((handle.metadata() or {})["record_ids"])
         return ids, handle.get_tensor("encodings")
+
+
+def save_items(items: ItemEmbeddings, path: Path) -> None:
+    """Item-text encodings with their texts (kept in the file's metadata)."""
+    save_file(
+        {"items": torch.from_numpy(np.ascontiguousarray(items.matrix, dtype=np.float32))},
+        str(path),
+        metadata={"texts": json.dumps(list(items.texts))},
+    )
+
+
+def load_items(path: Path) -> ItemEmbeddings:
+    """Item encodings saved by `save_items`."""
+    with safe_open(str(path), framework="np") as handle:
+        texts = json.loads((handle.metadata() or {})["texts"])
+        return ItemEmbeddings(tuple(texts), handle.get_tensor("items"))
 
 
 def _finite(value: Any) -> Any:

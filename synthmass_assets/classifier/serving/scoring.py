@@ -26,6 +26,11 @@ from synthmass_assets.classifier.bi_encoder.head_training import PairTensors, sc
 from synthmass_assets.classifier.bi_encoder.heads.profile import estimate
 from synthmass_assets.classifier.evidence.features import pair_features, pair_index
 from synthmass_assets.classifier.evidence.record_features import RecordVocabulary, record_matrix
+from synthmass_assets.classifier.evidence.semantic import (
+    ItemEmbeddings,
+    item_texts,
+    semantic_features,
+)
 from synthmass_assets.classifier.serving.artifacts import (
     Heads,
     ModelFiles,
@@ -45,13 +50,14 @@ def variant_scores(
     variant: str,
     encodings: torch.Tensor,
     facts: torch.Tensor,
-    structured: np.ndarray,
+    evidence: np.ndarray,
     left: np.ndarray,
     right: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities and logits of pairs (rows ``left``/``right``) for one variant's heads."""
+    """Probabilities and logits of pairs (rows ``left``/``right``) for one variant's heads;
+    ``evidence`` holds the structured features, then the semantic item matches."""
     estimates = estimate(profile_head(heads, variant), encodings, facts)
-    pairs = PairTensors(left, right, torch.from_numpy(structured), torch.zeros(len(left)))
+    pairs = PairTensors(left, right, torch.from_numpy(evidence), torch.zeros(len(left)))
     return score_head(pair_head(heads, variant), encodings, pairs.with_profiles(estimates))
 
 
@@ -80,6 +86,7 @@ class PairScorer:
         self.heads = load_heads(self.files.heads)
         self.vocabulary = RecordVocabulary.from_json(self.files.vocabulary.read_text())
         self.fingerprint = _fingerprint(self.files)
+        self.items = ItemEmbeddings((), np.zeros((0, 1), dtype=np.float32))
         if threads:
             torch.set_num_threads(threads)
 
@@ -140,8 +147,15 @@ class PairScorer:
         facts = torch.from_numpy(record_matrix(used, self.vocabulary))
         left, right = pair_index(used, scorable)
         structured = pair_features(used, scorable, self.vocabulary.chronic)
+        self.items = self.items.extended(
+            item_texts(used),
+            enc.text_encoder(self.encoder, self.tokenizer, self.settings.encode_batch_size),
+        )
+        evidence = np.concatenate(
+            [structured, semantic_features(used, left, right, self.items)], axis=1
+        )
         probability, logit = variant_scores(
-            self.heads, variant, encodings, facts, structured, left, right
+            self.heads, variant, encodings, facts, evidence, left, right
         )
         scored = scorable.select("record_id_l", "record_id_r").with_columns(
             probability=pl.Series(probability, dtype=pl.Float64),

@@ -14,6 +14,7 @@ import polars as pl
 from synthmass_assets.classifier.summaries.canonical import canonical_tables
 from synthmass_assets.classifier.summaries.clinical_states import STATE_COLUMNS, clinical_states
 from synthmass_assets.classifier.summaries.history import HISTORY_COLUMNS, event_history
+from synthmass_assets.classifier.summaries.items import record_items, with_facets
 from synthmass_assets.classifier.summaries.sections import (
     CODE_SETS,
     GROWTH_COLUMNS,
@@ -30,7 +31,8 @@ SUMMARY_COLUMNS = (
     "record_id", "facility_id", "summary", "encounter_count", "first_visit", "last_visit",
     "visit_dates", "wellness_dates", "wellness_day", "born_after", "born_before",
     *(f"{name}_codes" for name in CODE_SETS), "event_years",
-    *VITAL_COLUMNS, "vitals_date", *LAB_COLUMNS, *GROWTH_COLUMNS, *HISTORY_COLUMNS, *STATE_COLUMNS,
+    *VITAL_COLUMNS, "vitals_date", *LAB_COLUMNS, *GROWTH_COLUMNS, *HISTORY_COLUMNS,
+    *STATE_COLUMNS, "items",
 )  # fmt: skip
 EVENT_TABLES = {
     "conditions": "START",
@@ -135,6 +137,7 @@ def clinical_summaries(
         other_results(tables["observations"], visits),
         event_history(tables, visits),
         clinical_states(tables, visits),
+        record_items(tables, visits),
     ]
     for part in parts:
         frame = frame.join(part, on="record_id", how="left")
@@ -155,7 +158,8 @@ def clinical_summaries(
     ]
     empty = pl.lit([], dtype=pl.List(pl.String))
     return (
-        frame.with_columns(
+        with_facets(frame)
+        .with_columns(
             summary=pl.concat_str(text, separator=" ", ignore_nulls=True),
             **{f"{name}_codes": pl.col(f"{name}_codes").fill_null(empty) for name in CODE_SETS},
         )

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 import torch
@@ -16,10 +17,12 @@ from synthmass_assets.classifier.bi_encoder.heads.boosting import CHECKPOINTS, T
 from synthmass_assets.classifier.bi_encoder.heads.pair_head import PairHead
 from synthmass_assets.classifier.bi_encoder.training import train_bi_encoder
 from synthmass_assets.classifier.dataset.hf_dataset import PairDataset
+from synthmass_assets.classifier.evidence.semantic import SEMANTIC_FEATURES
 from synthmass_assets.classifier.serving.artifacts import (
     ModelFiles,
     TrainingReport,
     load_heads,
+    load_items,
     read_manifest,
 )
 from synthmass_assets.classifier.serving.merging import merge_adapter, merged_test_metrics, promote
@@ -43,7 +46,7 @@ def test_training_saves_safetensors_and_reports_curves(
     folder, report = trained
     files = ModelFiles(folder)
     assert (files.adapter / "adapter_model.safetensors").is_file() and files.heads.is_file()
-    assert files.encodings.is_file() and files.vocabulary.is_file()
+    assert files.encodings.is_file() and files.vocabulary.is_file() and files.items.is_file()
     assert 0 < report.trainable_parameters < report.total_parameters / 50
     assert len(report.lora_loss_curve) == TINY_SETTINGS["max_steps"]
     assert len(report.validation_per_epoch) == CHECKPOINTS  # the full head is boosted
@@ -52,7 +55,12 @@ def test_training_saves_safetensors_and_reports_curves(
     heads = load_heads(files.heads)
     assert isinstance(heads["pair:full"], TreeHead)
     assert isinstance(heads["pair:structured_only"], TreeHead)
-    assert isinstance(heads["pair:text_only"], PairHead)
+    text_only = heads["pair:text_only"]
+    assert isinstance(text_only, TreeHead)  # on what the encoder read: semantic item matches
+    assert text_only.shape.n_semantic == len(SEMANTIC_FEATURES)
+    items = load_items(files.items)
+    assert len(items.texts) == items.matrix.shape[0] > 0
+    np.testing.assert_allclose(np.linalg.norm(items.matrix, axis=1), 1.0, atol=1e-4)
     assert (
         read_manifest(files)["metrics"]["full"]["test"]["f1"]
         == report.metrics["full"]["test"]["f1"]
@@ -62,8 +70,11 @@ def test_training_saves_safetensors_and_reports_curves(
 def test_mlp_pair_heads_remain_available(
     tiny_track: TinyTrack, tiny_dataset: PairDataset, tmp_path: Path
 ) -> None:
-    settings = PairClassifierSettings(**{**TINY_SETTINGS, "pair_head": "mlp"})
+    settings = PairClassifierSettings(
+        **{**TINY_SETTINGS, "pair_head": "mlp", "item_weight": 1.0, "contrastive_weight": 0.5}
+    )
     report = train_bi_encoder(tiny_dataset, tiny_track.summaries, settings, tmp_path)
+    assert len(report.lora_loss_curve) == TINY_SETTINGS["max_steps"]  # with the item objective
     assert len(report.validation_per_epoch) == TINY_SETTINGS["epochs"]
     assert all(isinstance(head, PairHead) for name, head in load_heads(
         ModelFiles(tmp_path).heads).items() if name.startswith("pair:"))  # fmt: skip

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from synthmass_assets.classifier.bi_encoder.heads.pair_head import VARIANTS
+from synthmass_assets.classifier.bi_encoder.heads.pair_head import VARIANTS, variant_columns
 from synthmass_assets.classifier.metrics import binary_metrics, log_loss, negatives_per_positive
 
 logger = logging.getLogger(__name__)
@@ -30,9 +30,9 @@ CHECKPOINTS = 10
 class TreeShape:
     """Sizes of a tree head; stored beside its arrays.
 
-    ``features`` passed to the head hold ``n_features`` structured pair features followed by
-    ``n_profile`` profile features; the ``full`` variant also reads the cosine similarity of
-    the two record encodings.
+    ``features`` passed to the head hold ``n_features`` structured pair features, then
+    ``n_semantic`` semantic item matches, then ``n_profile`` profile features; the variants
+    that read text also read the cosine similarity of the two record encodings.
     """
 
     text_dim: int
@@ -42,16 +42,19 @@ class TreeShape:
     nodes: int
     depth: int
     variant: str = "full"
+    n_semantic: int = 0
 
 
 def tree_inputs(
-    variant: str, u: torch.Tensor, v: torch.Tensor, features: torch.Tensor
+    shape: TreeShape, u: torch.Tensor, v: torch.Tensor, features: torch.Tensor
 ) -> torch.Tensor:
-    """The columns a tree head of ``variant`` splits on."""
-    if not VARIANTS[variant][0]:
-        return features
+    """The columns a tree head of ``shape.variant`` splits on."""
+    columns = variant_columns(shape.variant, shape.n_features, shape.n_semantic, shape.n_profile)
+    chosen = features[:, torch.from_numpy(columns)]
+    if not VARIANTS[shape.variant][0]:
+        return chosen
     similarity = nn.functional.cosine_similarity(u, v, dim=-1).unsqueeze(-1)
-    return torch.cat([features, similarity.to(features.dtype)], dim=-1)
+    return torch.cat([chosen, similarity.to(features.dtype)], dim=-1)
 
 
 class TreeHead(nn.Module):
@@ -79,7 +82,7 @@ class TreeHead(nn.Module):
         self.register_buffer("baseline", torch.zeros(1, dtype=torch.float64))
 
     def forward(self, u: torch.Tensor, v: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        x = tree_inputs(self.shape.variant, u, v, features).double()
+        x = tree_inputs(self.shape, u, v, features).double()
         trees = torch.arange(self.shape.trees)
         node = torch.zeros((x.shape[0], self.shape.trees), dtype=torch.long)
         for _ in range(self.shape.depth):

@@ -1,8 +1,10 @@
 """The pair head: scores a pair from two record encodings and the structured pair features.
 
-Inputs are ``[u, v, |u − v|, u * v]`` of the encodings ``u`` and ``v`` and the standardised
-structured features. Ablation variants read only one of the two: ``text_only`` (encodings) or
-``structured_only`` (features); ``full`` reads both and is the served model.
+Inputs are ``[u, v, |u − v|, u * v]`` of the encodings ``u`` and ``v``, the standardised
+structured features and the semantic item matches (`evidence.semantic`, read by the encoder).
+Ablation variants read only one side: ``text_only`` (what the encoder read: encodings and
+semantic matches) or ``structured_only`` (the structured features); ``full`` reads both and
+is the served model. Every variant also reads the profile features.
 """
 
 from __future__ import annotations
@@ -17,12 +19,25 @@ from torch import nn
 VARIANTS = {"full": (True, True), "structured_only": (False, True), "text_only": (True, False)}
 
 
+def variant_columns(variant: str, n_features: int, n_semantic: int, n_profile: int) -> np.ndarray:
+    """Columns of ``[structured, semantic, profile]`` evidence that ``variant`` reads."""
+    use_text, use_features = VARIANTS[variant]
+    parts = []
+    if use_features:
+        parts.append(np.arange(n_features))
+    if use_text:
+        parts.append(np.arange(n_features, n_features + n_semantic))
+    parts.append(np.arange(n_features + n_semantic, n_features + n_semantic + n_profile))
+    return np.concatenate(parts).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class HeadShape:
     """Sizes of a pair head; stored beside its weights.
 
-    ``features`` passed to the head hold ``n_features`` structured pair features followed by
-    ``n_profile`` profile features (birth-year and sex agreement of the two records).
+    ``features`` passed to the head hold ``n_features`` structured pair features, then
+    ``n_semantic`` semantic item matches, then ``n_profile`` profile features (birth-year and
+    sex agreement of the two records).
     """
 
     text_dim: int
@@ -32,6 +47,7 @@ class HeadShape:
     text_hidden: int = 64
     dropout: float = 0.1
     variant: str = "full"
+    n_semantic: int = 0
 
 
 class ScaledHead(nn.Module):
@@ -65,14 +81,13 @@ class PairHead(ScaledHead):
     net: nn.Sequential
 
     def __init__(self, shape: HeadShape) -> None:
-        super().__init__(shape.n_features + shape.n_profile)
+        super().__init__(shape.n_features + shape.n_semantic + shape.n_profile)
         self.shape = shape
         self.use_text, self.use_features = VARIANTS[shape.variant]
-        width = (
-            (shape.text_hidden if self.use_text else 0)
-            + (shape.n_features if self.use_features else 0)
-            + shape.n_profile
+        self.columns = torch.from_numpy(
+            variant_columns(shape.variant, shape.n_features, shape.n_semantic, shape.n_profile)
         )
+        width = (shape.text_hidden if self.use_text else 0) + len(self.columns)
         self.text = (
             nn.Sequential(
                 nn.Dropout(shape.dropout),
@@ -92,12 +107,9 @@ class PairHead(ScaledHead):
         )
 
     def forward(self, u: torch.Tensor, v: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        scaled = self.scaled(features)
-        parts = [scaled[:, self.shape.n_features :]]
+        parts = [self.scaled(features)[:, self.columns]]
         if self.use_text:
             parts.append(self.text(torch.cat([u, v, (u - v).abs(), u * v], dim=-1)))
-        if self.use_features:
-            parts.append(scaled[:, : self.shape.n_features])
         return self.net(torch.cat(parts, dim=-1)).squeeze(-1)
 
 

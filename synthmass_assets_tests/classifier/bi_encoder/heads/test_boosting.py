@@ -19,7 +19,7 @@ from synthmass_assets.classifier.bi_encoder.heads.boosting import (
 )
 from synthmass_assets.classifier.serving.artifacts import load_heads, save_heads
 
-SHAPE = TreeShape(text_dim=4, n_features=5, n_profile=1, trees=0, nodes=0, depth=0)
+SHAPE = TreeShape(text_dim=4, n_features=4, n_profile=1, trees=0, nodes=0, depth=0)
 
 
 def _data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -29,27 +29,34 @@ def _data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-@pytest.mark.parametrize("variant", ["structured_only", "full"])
+@pytest.mark.parametrize("variant", ["structured_only", "full", "text_only"])
 def test_copied_trees_score_like_scikit_learn(variant: str) -> None:
+    """Evidence columns: 2 structured, 2 semantic, 1 profile; each variant splits on its own
+    columns, and the variants that read text also on the encodings' cosine similarity."""
     x, y = _data(600, 0)
     u, v = torch.randn(len(x), 4), torch.randn(len(x), 4)
-    features = torch.from_numpy(x)
-    if variant == "full":  # the full head also splits on the encodings' cosine similarity
-        features = features[:, :5]
-        x = np.column_stack([x[:, :5], torch.cosine_similarity(u, v).numpy()])
+    features = torch.from_numpy(x[:, :5])
+    cosine = torch.cosine_similarity(u, v).numpy()
+    shape = replace(SHAPE, n_features=2, n_semantic=2, variant=variant)
+    x = {
+        "structured_only": x[:, [0, 1, 4]],
+        "full": np.column_stack([x[:, :5], cosine]),
+        "text_only": np.column_stack([x[:, 2:5], cosine]),
+    }[variant]
     model = HistGradientBoostingClassifier(max_iter=25, max_leaf_nodes=7, random_state=0)
     model.fit(x, y)
-    head = from_sklearn(model, 25, replace(SHAPE, variant=variant), shift=0.5)
+    head = from_sklearn(model, 25, shape, shift=0.5)
     logits = head(u, v, features).numpy()
     np.testing.assert_allclose(logits, model.decision_function(x) + 0.5, atol=1e-5)
 
 
 def test_fewer_trees_are_kept_when_validation_says_so_and_they_round_trip(tmp_path: Path) -> None:
     train, validation = _data(800, 1), _data(400, 2)
+    train, validation = (train[0][:, :5], train[1]), (validation[0][:, :5], validation[1])
     head, curve = fit_trees(train, validation, Boosting(60, 7, 0.3, 0), SHAPE)
     assert 1 <= head.shape.trees <= 60 and len(curve) == 10
     assert curve[-1]["trees"] == 60 and {"loss", "train_loss", "f1"} <= set(curve[0])
-    x = torch.from_numpy(validation[0])
+    x = torch.from_numpy(validation[0][:, :5])
     empty = torch.zeros((len(x), 4))
     kept = log_loss(validation[1], head(empty, empty, x).numpy())
     assert kept <= min(point["loss"] for point in curve) + 1e-6
