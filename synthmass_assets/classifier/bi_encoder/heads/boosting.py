@@ -169,7 +169,7 @@ def fit_trees(
         random_state=boosting.seed,
     )
     shift = float(np.log(negatives_per_positive(train[1])))
-    with threadpool_limits(1):  # small data: threads only contend on shared cores
+    with threadpool_limits(2):  # two threads halve the boosting time on 2 cores (measured)
         model.fit(*train)
         staged = [logits + shift for logits in model.staged_decision_function(validation[0])]
         every = max(len(staged) // CHECKPOINTS, 1)
