@@ -20,7 +20,7 @@ from torch import nn
 
 from synthmass_assets.classifier.bi_encoder import encoder as enc
 from synthmass_assets.classifier.evidence.semantic import YEAR_SLACK
-from synthmass_assets.classifier.summaries.items import ITEM_SECTIONS
+from synthmass_assets.classifier.summaries.items import ITEM_SECTIONS, exploded_items
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,7 @@ class RecordItems:
     @classmethod
     def build(cls, frame: pl.DataFrame, tokenizer: enc.PreTrainedTokenizerBase) -> RecordItems:
         """From summaries (``items`` column) in record-table order."""
-        long = (
-            frame.select(row=pl.int_range(pl.len(), dtype=pl.Int64), item=pl.col("items"))
-            .explode("item")
-            .drop_nulls("item")
-            .unnest("item")
-        )
+        long = exploded_items(frame)
         unique = sorted(set(long.get_column("text").to_list()))
         index = {text: i for i, text in enumerate(unique)}
         long = long.with_columns(

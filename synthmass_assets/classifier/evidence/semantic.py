@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from synthmass_assets.classifier.summaries.items import ITEM_SECTIONS
+from synthmass_assets.classifier.summaries.items import ITEM_SECTIONS, exploded_items
 
 MATCHED = 0.8  # cosine above which two item texts are read as one concept
 YEAR_SLACK = 1
@@ -73,10 +73,7 @@ def _long_items(summaries: pl.DataFrame, embeddings: ItemEmbeddings) -> pl.DataF
         {"text": list(embeddings.texts), "t": np.arange(len(embeddings.texts), dtype=np.int64)}
     )
     return (
-        summaries.select(row=pl.int_range(pl.len(), dtype=pl.Int64), item=pl.col("items"))
-        .explode("item")
-        .drop_nulls("item")
-        .unnest("item")
+        exploded_items(summaries)
         .join(vocabulary, on="text", how="inner")
         .select("row", "section", "t", "first")
     )

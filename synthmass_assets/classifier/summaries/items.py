@@ -82,6 +82,17 @@ def record_items(tables: dict[str, pl.DataFrame], visits: pl.DataFrame) -> pl.Da
     )
 
 
+def exploded_items(summaries: pl.DataFrame) -> pl.DataFrame:
+    """One row per item: ``row`` (the record's row in ``summaries``), ``section``, ``text``,
+    ``first``, ``last``."""
+    return (
+        summaries.select(row=pl.int_range(pl.len(), dtype=pl.Int64), item=pl.col("items"))
+        .explode("item")
+        .drop_nulls("item")
+        .unnest("item")
+    )
+
+
 def _facet(section: str, text: pl.Expr, when: pl.Expr) -> pl.Expr:
     year = when.dt.year().cast(pl.Int32)
     return (
