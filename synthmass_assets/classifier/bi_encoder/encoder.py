@@ -2,14 +2,14 @@
 
 A record's encoding is the L2-normalised mean of its last hidden states, as in the
 sentence-transformers model it comes from. Without gradients, texts are encoded in
-length-sorted batches; on CPU the linear layers can run as int8 (dynamic quantization).
+batches of equal-length texts; on CPU the linear layers can run as int8 (dynamic quantization,
+each record on its own: `int8`).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -18,6 +18,7 @@ from peft import PeftModel, get_peft_model
 from torch import nn
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from synthmass_assets.classifier.bi_encoder.int8 import quantize_recordwise
 from synthmass_assets.classifier.settings import PairClassifierSettings
 
 logger = logging.getLogger(__name__)
@@ -88,33 +89,41 @@ def pooled(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
 
 
 def inference_copy(model: nn.Module, int8: bool) -> nn.Module:
-    """A frozen copy for encoding: LoRA merged in, linear layers int8 when asked (CPU)."""
+    """A frozen copy for encoding: LoRA merged in, linear layers int8 when asked (CPU), each
+    record quantized on its own (`int8.quantize_recordwise`), so that its encoding does not
+    depend on the records it is batched with."""
     frozen = copy.deepcopy(model)
     if isinstance(frozen, PeftModel):
         frozen = frozen.merge_and_unload()
     frozen.eval()
-    if int8:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frozen = torch.ao.quantization.quantize_dynamic(frozen, {nn.Linear}, dtype=torch.qint8)
-    return frozen
+    return quantize_recordwise(frozen) if int8 else frozen
+
+
+def _equal_length_batches(ids: Sequence[list[int]], batch_size: int) -> list[np.ndarray]:
+    """Row indices in batches of at most ``batch_size`` texts of one token length each: with
+    no padding a text's encoding is bit for bit the one it gets alone, whatever its batch."""
+    lengths = np.array([len(row) for row in ids])
+    order = np.argsort(lengths, kind="stable")
+    cuts = np.flatnonzero(np.diff(lengths[order])) + 1
+    return [
+        group[start : start + batch_size]
+        for group in np.split(order, cuts)
+        for start in range(0, len(group), batch_size)
+    ]
 
 
 def encode_token_ids(
     model: nn.Module, ids: Sequence[list[int]], pad_id: int, batch_size: int
 ) -> np.ndarray:
-    """Encodings (float32, one row per text) computed in length-sorted batches."""
-    order = np.argsort([len(row) for row in ids], kind="stable")
+    """Encodings (float32, one row per text) computed in batches of equal-length texts."""
     out = np.zeros((len(ids), 0), dtype=np.float32)
-    chunks = []
     model.eval()
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            chunks.append(pooled(model, collate([ids[i] for i in rows], pad_id)).numpy())
-    if chunks:
-        out = np.zeros((len(ids), chunks[0].shape[1]), dtype=np.float32)
-        out[order] = np.concatenate(chunks)
+        for rows in _equal_length_batches(ids, batch_size):
+            chunk = pooled(model, collate([ids[i] for i in rows], pad_id)).numpy()
+            if out.shape[1] == 0:
+                out = np.zeros((len(ids), chunk.shape[1]), dtype=np.float32)
+            out[rows] = chunk
     return out
 
 
