@@ -180,7 +180,9 @@ def _fit_variant(
     report: TrainingReport,
 ) -> tuple[PairScorerHead, ProfileHead]:
     """Profile and pair head of one variant; its metrics and profile errors go to ``report``."""
+    tick = time.perf_counter()
     profile_head, estimates = _profiles(records, encodings, variant, settings)
+    report.seconds[f"profile_{variant}"] = time.perf_counter() - tick
     test = records.rows(split="test")
     report.profile_test_error[variant] = {
         "birth_year_mae": float(
@@ -191,7 +193,13 @@ def _fit_variant(
         ),
     }
     tensors = {split: pairs.with_profiles(estimates) for split, pairs in base.items()}
+    tick = time.perf_counter()
     pair_head, fit = _fit_pair_head(variant, encodings, tensors, settings)
+    report.seconds[f"pair_head_{variant}"] = time.perf_counter() - tick
+    logger.info(
+        "Heads of %s: profile %.0f s, pair %.0f s", variant,
+        report.seconds[f"profile_{variant}"], report.seconds[f"pair_head_{variant}"],
+    )  # fmt: skip
     if variant == "full":
         report.head_loss_curve, report.validation_per_epoch = fit.train_losses, fit.validation
     report.metrics[variant] = {
