@@ -82,17 +82,35 @@ class TreeHead(nn.Module):
         self.register_buffer("baseline", torch.zeros(1, dtype=torch.float64))
 
     def forward(self, u: torch.Tensor, v: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        x = tree_inputs(self.shape, u, v, features).double()
-        trees = torch.arange(self.shape.trees)
-        node = torch.zeros((x.shape[0], self.shape.trees), dtype=torch.long)
+        """Walk every pair down every tree at once, on flat node arrays: node ids are global
+        (tree × nodes + node), leaves point to themselves, and float32 inputs are compared
+        with each threshold rounded down to float32 (exactly scikit-learn's float64 test)."""
+        x = tree_inputs(self.shape, u, v, features)
+        trees, width = self.shape.trees, self.shape.nodes
+        first = torch.arange(trees) * width
+        own = torch.arange(trees * width)
+        leaf = self.leaf.flatten()
+        left = torch.where(leaf, own, (self.left + first[:, None]).flatten())
+        right = torch.where(leaf, own, (self.right + first[:, None]).flatten())
+        feature, missing_left = self.feature.flatten(), self.missing_left.flatten()
+        if x.dtype == torch.float32:
+            threshold = _at_most_float32(self.threshold.flatten())
+        else:
+            x, threshold = x.double(), self.threshold.flatten()
+        node = first.expand(x.shape[0], trees).contiguous()
         for _ in range(self.shape.depth):
-            value = x.gather(1, self.feature[trees, node])
-            left = (value <= self.threshold[trees, node]) | (
-                value.isnan() & self.missing_left[trees, node]
-            )
-            child = torch.where(left, self.left[trees, node], self.right[trees, node])
-            node = torch.where(self.leaf[trees, node], node, child)
-        return (self.baseline + self.value[trees, node].sum(dim=1)).float()
+            value = x.gather(1, feature[node])
+            go_left = torch.where(value.isnan(), missing_left[node], value <= threshold[node])
+            node = torch.where(go_left, left[node], right[node])
+        return (self.baseline + self.value.flatten()[node].sum(dim=1)).float()
+
+
+def _at_most_float32(threshold: torch.Tensor) -> torch.Tensor:
+    """The largest float32 at or below each float64 threshold: for a float32 value ``x``,
+    ``x <= t`` holds exactly when ``x <= _at_most_float32(t)``."""
+    rounded = threshold.float()
+    above = rounded.double() > threshold
+    return torch.where(above, torch.nextafter(rounded, torch.tensor(-torch.inf)), rounded)
 
 
 def _node_arrays(model: Any, count: int) -> list[np.ndarray]:

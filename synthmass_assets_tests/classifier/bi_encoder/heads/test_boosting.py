@@ -65,3 +65,28 @@ def test_fewer_trees_are_kept_when_validation_says_so_and_they_round_trip(tmp_pa
     assert torch.equal(loaded(empty, empty, x), head(empty, empty, x))
     accuracy = ((head(empty, empty, x) > 0).numpy() == validation[1]).mean()
     assert accuracy > 0.8
+
+
+def test_float32_inputs_at_thresholds_and_missing_values_go_where_scikit_learn_sends_them() -> None:
+    """Values one float32 step either side of every threshold, and missing values, take
+    scikit-learn's branch (its test is on float64)."""
+    x, y = _data(600, 3)
+    x[::7, 1] = np.nan
+    model = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7, random_state=0)
+    model.fit(x[:, :5], y)
+    head = from_sklearn(model, 20, SHAPE)
+    thresholds = np.concatenate([p[0].nodes["num_threshold"] for p in model._predictors])
+    near = thresholds[np.isfinite(thresholds)].astype(np.float32)
+    probes = np.concatenate([near, np.nextafter(near, np.float32(np.inf))])
+    probes = np.concatenate([probes, np.nextafter(near, np.float32(-np.inf)), [np.nan]])
+    grid = np.tile(probes[:, None], (1, 5)).astype(np.float32)
+    empty = torch.zeros((len(grid), 4))
+    logits = head(empty, empty, torch.from_numpy(grid)).numpy()
+    np.testing.assert_allclose(logits, model.decision_function(grid.astype(np.float64)), atol=1e-6)
+    # Thresholds that float32 cannot hold (a model fitted on float64): the float32 path must
+    # still split exactly as the float64 one.
+    head.threshold.copy_(
+        torch.nextafter(head.threshold, torch.tensor(-torch.inf, dtype=torch.float64))
+    )
+    as64 = head(empty.double(), empty.double(), torch.from_numpy(grid).double())
+    assert torch.equal(head(empty, empty, torch.from_numpy(grid)), as64)
